@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the harness scripts. Sourced, not run.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+LOGS=$BUILD/logs
+TREE=${TREE:-$BUILD/linux}
+KOUT=${KOUT:-$BUILD/kernel}
+mkdir -p "$LOGS"
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# need TOOL PACKAGE: fail with the Debian package that provides TOOL
+need() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "'$1' not found; install it with: apt-get install $2"
+}
+
+# stage NAME LOG CMD...: run CMD with output to LOG, print one line with
+# the time it took; on failure print the tail of LOG and fail.
+stage() {
+	local name=$1 log=$2 t0 rc=0
+	shift 2
+	t0=$(date +%s)
+	"$@" >"$log" 2>&1 || rc=$?
+	local dt=$(( $(date +%s) - t0 ))
+	if [ $rc -ne 0 ]; then
+		say "FAIL  $name (${dt}s, exit $rc); last lines of $log:"
+		tail -n 40 "$log" | sed 's/^/    /'
+		return $rc
+	fi
+	say "ok    $name (${dt}s)  log: ${log#$TOP/}"
+}
+
+# Serialise everything that writes to the build folder.
+# The lock is taken once by the outermost script; children inherit it.
+lock_build() {
+	[ -n "${HARNESS_LOCKED:-}" ] && return 0
+	mkdir -p "$BUILD"
+	exec 9>"$BUILD/.lock"
+	flock -n 9 || die "another harness run holds $BUILD/.lock (pid $(cat "$BUILD/.lock.pid" 2>/dev/null || echo '?')); wait for it to finish"
+	echo $$ >"$BUILD/.lock.pid"
+	export HARNESS_LOCKED=1
+}
+
+clang_env() {
+	need clang-19 clang-19
+	need llc-19 llvm-19
+	need ld.lld-19 lld-19
+}
+
+# LLVM 19 under its plain names, first in PATH, for the BPF builds.
+llvm_path() {
+	local t
+	mkdir -p "$BUILD/bin"
+	for t in clang llc llvm-strip llvm-objcopy llvm-readelf llvm-objdump llvm-ar ld.lld; do
+		need "$t-19" "$( [ "$t" = clang ] && echo clang-19 || { [ "$t" = ld.lld ] && echo lld-19 || echo llvm-19; } )"
+		ln -sfn "$(command -v "$t-19")" "$BUILD/bin/$t"
+	done
+	export PATH="$BUILD/bin:$PATH"
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the tests against a built kernel:
+#   - test_progs with the prog_tests listed in config/selftests-bpf.list
+#   - the sched_ext selftests runner
+#   - the example schedulers of tools/sched_ext
+#   tests.sh [SRC] [KERNEL_OUT] [OUT]
+. "$(dirname "$0")/lib.sh"
+lock_build
+
+SRC=${1:-$BUILD/tree}
+KBUILD=${2:-$KOUT}
+OUT=${3:-$BUILD/tests}
+SRC=$(cd "$SRC" && pwd -P)
+VMLINUX=$KBUILD/vmlinux
+[ -f "$VMLINUX" ] || die "no vmlinux in $KBUILD; run 'make kernel' first"
+need make make
+need gcc gcc
+[ -e /usr/include/libelf.h ] || die "libelf.h not found; install it with: apt-get install libelf-dev"
+[ -e /usr/include/zstd.h ] || die "zstd.h not found; install it with: apt-get install libzstd-dev"
+[ -e /usr/include/sys/capability.h ] || die "sys/capability.h not found; install it with: apt-get install libcap-dev"
+llvm_path
+mkdir -p "$OUT"
+name=$(basename "$OUT")
+jobs=-j$(nproc)
+llvm=(CLANG=clang LLC=llc LLVM_STRIP=llvm-strip VMLINUX_BTF="$VMLINUX")
+
+# A copy of selftests/bpf made of symlinks, whose prog_tests/ and progs/ hold
+# only the listed tests: the Makefile globs every prog_tests/*.c and progs/*.c.
+subset_tree() {
+	local st=$SRC/tools/testing/selftests/bpf dst=$SRC/tools/testing/selftests/bpf-subset
+	local t f n=0
+	rm -rf "$dst"
+	mkdir -p "$dst/prog_tests" "$dst/progs"
+	for f in "$st"/* "$st"/.gitignore; do
+		case "$(basename "$f")" in prog_tests|progs) continue;; esac
+		ln -s "$f" "$dst/"
+	done
+	ln -s "$st"/progs/*.h "$dst/progs/"
+	ln -s "$st"/prog_tests/*.h "$dst/prog_tests/" 2>/dev/null || true
+	while read -r t; do
+		case "$t" in ''|'#'*) continue;; esac
+		[ -f "$st/prog_tests/$t.c" ] || { echo "no prog_tests/$t.c in $SRC"; return 1; }
+		ln -s "$st/prog_tests/$t.c" "$dst/prog_tests/"
+		for f in "$st"/progs/"$t".c "$st"/progs/"$t"_*.c; do
+			[ -f "$f" ] && ln -s "$f" "$dst/progs/"
+		done
+		n=$((n + 1))
+	done <"$TOP/config/selftests-bpf.list"
+	echo "$n prog_tests"
+}
+
+build_test_progs() {
+	subset_tree || return
+	mkdir -p "$OUT/bpf"
+	make -C "$SRC/tools/testing/selftests/bpf-subset" O="$OUT/bpf" OUTPUT="$OUT/bpf" \
+		"${llvm[@]}" TRUNNER_EXTRA_FILES= LSKELS= LSKELS_EXTRA= LINKED_SKELS= \
+		TEST_GEN_PROGS_EXTENDED= $jobs "$OUT/bpf/test_progs"
+}
+
+build_scx_selftests() {
+	mkdir -p "$OUT/sched_ext"
+	make -C "$SRC/tools/testing/selftests/sched_ext" OUTPUT="$OUT/sched_ext" \
+		"${llvm[@]}" $jobs
+}
+
+build_schedulers() {
+	mkdir -p "$OUT/schedulers"
+	# tools/sched_ext takes O= as its output folder and finds vmlinux there.
+	make -C "$SRC/tools/sched_ext" O="$OUT/schedulers" "${llvm[@]}" $jobs
+}
+
+stage "test_progs subset ($name)" "$LOGS/$name-test_progs.log" build_test_progs
+stage "sched_ext selftests runner ($name)" "$LOGS/$name-scx-selftests.log" build_scx_selftests
+stage "tools/sched_ext schedulers ($name)" "$LOGS/$name-schedulers.log" build_schedulers

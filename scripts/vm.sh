@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a kernel in QEMU with the host's root shared read-only and run a
+# command in the guest.
+#
+#   vm.sh [-k bzImage] [-t timeout_s] [-n name] -- command...
+#
+# Streams the console to build/logs/vm-<name>.log, prints the command's output,
+# and exits with the command's exit status. A panic, oops, WARNING, BUG,
+# lockdep report or timeout is a failure, and the console lines around it are
+# shown. QEMU never outlives this script.
+. "$(dirname "$0")/lib.sh"
+
+KERNEL=$KOUT/arch/x86/boot/bzImage
+TIMEOUT=${VM_TIMEOUT:-600}
+NAME=run
+SMP=${VM_SMP:-2}
+MEM=${VM_MEM:-2G}
+EXTRA_QEMU=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-k) KERNEL=$2; shift 2;;
+	-t) TIMEOUT=$2; shift 2;;
+	-n) NAME=$2; shift 2;;
+	-q) EXTRA_QEMU+=("$2"); shift 2;;
+	--) shift; break;;
+	*) die "vm.sh: unknown option $1";;
+	esac
+done
+[ $# -gt 0 ] || die "vm.sh: no command given"
+[ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make kernel' first"
+need qemu-system-x86_64 qemu-system-x86
+
+VMDIR=$BUILD/vm/$NAME
+rm -rf "$VMDIR"
+mkdir -p "$VMDIR/out"
+printf '%s\n' "$*" >"$VMDIR/cmd"
+LOG=$LOGS/vm-$NAME.log
+
+accel=(-accel tcg -cpu max)
+if [ "${VM_KVM:-0}" = 1 ]; then
+	accel=(-enable-kvm -cpu host)
+fi
+
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$SMP" -m "$MEM"
+	-nographic -no-reboot -nodefaults -serial stdio
+	-kernel "$KERNEL"
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
+	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
+	-fsdev local,id=out,path="$VMDIR/out",security_model=none
+	-device virtio-9p-pci,fsdev=out,mount_tag=out
+	-append "console=ttyS0 panic=-1 oops=panic root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$TOP/scripts/guest-init.sh vm_cmd=$VMDIR/cmd vm_out=$VMDIR/out ${VM_APPEND:-}"
+	"${EXTRA_QEMU[@]}")
+
+t0=$(date +%s)
+# setsid: QEMU gets its own process group, so that it can be killed whole.
+setsid "${qemu[@]}" </dev/null >"$LOG" 2>&1 &
+qpid=$!
+cleanup() { kill -9 -- -"$qpid" 2>/dev/null; kill -9 "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# Stream the guest's output (minus the boot noise) while waiting.
+tail -n +1 -f "$LOG" --pid="$qpid" 2>/dev/null | awk '
+	/^guest: / {on=1}
+	on && !/^\[ *[0-9.]+\] (reboot|ACPI|sysrq)/ {print "    | " $0; fflush()}' &
+tailpid=$!
+
+timed_out=0
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ $(( $(date +%s) - t0 )) -ge "$TIMEOUT" ]; then
+		timed_out=1
+		break
+	fi
+	sleep 1
+done
+cleanup
+sleep 0.5
+kill "$tailpid" 2>/dev/null || true
+wait "$tailpid" 2>/dev/null || true
+trap - EXIT
+dt=$(( $(date +%s) - t0 ))
+
+status=$(sed -n 's/^VM-EXIT-STATUS: \([0-9]*\).*/\1/p' "$LOG" | tail -n 1)
+bad=$(grep -nE 'Kernel panic|Oops|WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state|INFO: task .* blocked|Call Trace:' "$LOG" | head -n 5 || true)
+
+fail=""
+[ $timed_out = 1 ] && fail="guest did not finish within ${TIMEOUT}s"
+[ -z "$fail" ] && [ -z "$status" ] && fail="guest stopped without reporting a status"
+[ -z "$fail" ] && [ -n "$bad" ] && fail="kernel reported a problem"
+if [ -n "$fail" ]; then
+	say "FAIL  vm $NAME (${dt}s): $fail; console: ${LOG#$TOP/}"
+	if [ -n "$bad" ]; then
+		first=$(echo "$bad" | head -n 1 | cut -d: -f1)
+		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 30))p" "$LOG" | sed 's/^/    /'
+	else
+		tail -n 30 "$LOG" | sed 's/^/    /'
+	fi
+	exit 1
+fi
+say "ok    vm $NAME (${dt}s, exit status $status)  console: ${LOG#$TOP/}"
+exit "$status"
