@@ -12,6 +12,9 @@ SRC=${1:-$BUILD/tree}
 KBUILD=${2:-$KOUT}
 OUT=${3:-$BUILD/tests}
 SRC=$(cd "$SRC" && pwd -P)
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+KBUILD=$(cd "$KBUILD" && pwd)
 VMLINUX=$KBUILD/vmlinux
 [ -f "$VMLINUX" ] || die "no vmlinux in $KBUILD; run 'make kernel' first"
 need make make

@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static kfunc context checks for sched_ext: the harness.
+#
+#   make          fetch the base, apply patches/, build the kernel and the
+#                 tests, boot the kernel in QEMU and run the tests
+#   make check    every check of this repository
+#
+# Everything generated goes under build/. See README.md.
+
+SHELL := /bin/bash
+S := scripts
+B := build
+
+.DEFAULT_GOAL := all
+.PHONY: all tree kernel tests test check export matrix matrix-check help clean \
+	kernel-base tests-base negative bisect checkpatch patches-apply
+
+## all: tree, kernel, tests, then the tests in the guest (the main job)
+all:
+	@$(S)/run.sh all
+
+## tree: unpack the base into build/linux and git am patches/ (LINUX_SRC=dir: your tree)
+tree:
+	@$(S)/run.sh tree
+
+## kernel: build the patched kernel into build/kernel
+kernel:
+	@$(S)/run.sh kernel
+
+## tests: build test_progs (subset), the sched_ext selftests and tools/sched_ext
+tests:
+	@$(S)/run.sh tests
+
+## test: boot build/kernel in QEMU and run the tests
+test:
+	@$(S)/run.sh test
+
+## check: every check (what .ci/run runs)
+check:
+	@$(S)/run.sh check
+
+## export: write the commits of build/linux back to patches/
+export:
+	@$(S)/export.sh
+
+## matrix: regenerate matrix/scx-kf-mask.md and the selftest's matrix header
+matrix:
+	@$(S)/run.sh matrix
+
+## negative: run the matrix test on the base kernel, where it must fail
+negative:
+	@$(S)/run.sh negative
+
+## clean: remove build/ (keeps the ccache)
+clean:
+	@$(S)/run.sh clean
+
+## help: list the targets
+help:
+	@echo "targets:"; sed -n 's/^## /  /p' $(firstword $(MAKEFILE_LIST))
+
+# Any other target: say so and list the targets.
+%:
+	@echo "make: unknown target '$@'" >&2; $(MAKE) --no-print-directory help >&2; exit 2

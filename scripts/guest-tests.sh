@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the guest: the test_progs subset, the sched_ext selftests runner and
+# a short run of each example scheduler. Prints one "RESULT <suite> <passed>
+# <failed> <skipped>" line per suite for the host to add up.
+#   guest-tests.sh TESTS_DIR [suite...]     suites: bpf scx schedulers
+T=$1
+shift
+suites=${*:-bpf scx schedulers}
+rc=0
+
+result() { echo "RESULT $1 $2 $3 $4"; [ "$3" = 0 ] || rc=1; }
+
+for s in $suites; do
+case $s in
+bpf)
+	echo "== test_progs -t $(paste -sd, <(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list"))"
+	(cd "$T/bpf" && ./test_progs -t "$(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | paste -sd,)") >/tmp/tp.log 2>&1
+	tprc=$?
+	grep -E 'scx_kf_mask: |^#|FAIL|Summary' /tmp/tp.log | grep -v ':OK$' | tail -n 80
+	cp /tmp/tp.log "$PWD/test_progs.log" 2>/dev/null
+	sum=$(grep '^Summary:' /tmp/tp.log | tail -n 1)
+	# Summary: 1/69 PASSED, 0 SKIPPED, 0 FAILED  (tests/subtests)
+	p=$(echo "$sum" | sed -n 's|.*: [0-9]*/\([0-9]*\) PASSED.*|\1|p')
+	k=$(echo "$sum" | sed -n 's|.* \([0-9]*\) SKIPPED.*|\1|p')
+	f=$(echo "$sum" | sed -n 's|.* \([0-9]*\) FAILED.*|\1|p')
+	[ -n "$p" ] || { p=0; f=1; k=0; }
+	[ $tprc = 0 ] || [ "$f" != 0 ] || f=1
+	result test_progs "$p" "$f" "$k"
+	;;
+scx)
+	echo "== sched_ext selftests runner"
+	"$T/sched_ext/runner" >/tmp/scx.log 2>&1
+	grep -E '^(ok|not ok)|^(PASSED|SKIPPED|FAILED):' /tmp/scx.log | tail -n 60
+	cp /tmp/scx.log "$PWD/scx-runner.log" 2>/dev/null
+	p=$(sed -n 's/^PASSED: *\([0-9]*\).*/\1/p' /tmp/scx.log)
+	k=$(sed -n 's/^SKIPPED: *\([0-9]*\).*/\1/p' /tmp/scx.log)
+	f=$(sed -n 's/^FAILED: *\([0-9]*\).*/\1/p' /tmp/scx.log)
+	[ -n "$p" ] || { p=0; f=1; k=0; }
+	result sched_ext "$p" "$f" "$k"
+	;;
+schedulers)
+	echo "== example schedulers"
+	p=0 f=0
+	for sch in scx_simple scx_qmap scx_central scx_flatcg; do
+		bin=$T/schedulers/build/bin/$sch
+		# scx_central insists that ops.init() runs on its central CPU (0),
+		# but 6.12 calls it from the scx_ops_enable kthread, wherever
+		# that runs: pin the kthread to CPU 0 first.
+		if [ $sch = scx_central ]; then
+			for k in $(pgrep scx_ops_enable); do taskset -p 1 "$k" >/dev/null; done
+		fi
+		"$bin" >/tmp/$sch.log 2>&1 &
+		pid=$!
+		ok=0
+		for i in $(seq 1 50); do
+			[ "$(cat /sys/kernel/sched_ext/state 2>/dev/null)" = enabled ] && { ok=1; break; }
+			sleep 0.2
+		done
+		# Put a little load on it while it runs.
+		if [ $ok = 1 ]; then
+			for j in 1 2 3 4; do (i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done) & done
+			wait $(jobs -p | grep -v "^$pid\$") 2>/dev/null
+			[ "$(cat /sys/kernel/sched_ext/state)" = enabled ] || ok=0
+			[ "$(cat /sys/kernel/sched_ext/root/ops 2>/dev/null)" = "${sch#scx_}" ] || ok=0
+		fi
+		kill -INT $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		if [ $ok = 1 ] && ! grep -q 'EXIT: .*error\|runtime error' /tmp/$sch.log; then
+			echo "ok   $sch: attached, ran, detached"
+			p=$((p + 1))
+		else
+			echo "FAIL $sch:"; sed 's/^/    /' /tmp/$sch.log | tail -n 20
+			f=$((f + 1))
+		fi
+	done
+	result schedulers $p $f 0
+	;;
+esac
+done
+exit $rc
