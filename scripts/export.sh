@@ -34,5 +34,6 @@ PY
 fi
 rm -f "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch
 cp "$tmp"/*.patch "$TOP/patches/"
-git -C "$SRC" rev-parse HEAD >"$BUILD/.applied"
+# The tree now matches patches/, so 'make tree' may rebuild it.
+[ "$(cd "$SRC" && pwd -P)" != "$(cd "$TREE" && pwd -P)" ] || git -C "$SRC" rev-parse HEAD >"$BUILD/.applied"
 say "ok    exported $n patch(es) and the cover letter to patches/"

@@ -310,35 +310,38 @@ def write_md(m, callers, allowed, base, out):
     return n, cnt, changed
 
 
-def write_header(m, callers, allowed, base, out):
+def write_header(m, callers, base, out):
     ks = m['kfuncs']
     L = ['/* SPDX-License-Identifier: GPL-2.0 */',
          '/*',
          ' * The sched_ext kfunc verdict matrix checked by the scx_kf_mask test.',
          ' *',
-         ' * Generated from the run-time checks of %s (kernel/sched/ext.c) and' % base,
-         ' * the deliberate changes of the kfunc context series. Do not edit.',
+         ' * Generated from the run-time checks in kernel/sched/ext.c of',
+         ' * %s and the deliberate changes' % base,
+         ' * of the kfunc context series. Do not edit.',
          ' */',
          '#ifndef __SCX_KF_MASK_MATRIX_H',
          '#define __SCX_KF_MASK_MATRIX_H',
          '',
-         '/* X(index, kfunc, where the verifier says it is allowed) */',
+         '/* X(index, kfunc) */',
          '#define SCX_KF_MASK_KFUNCS(X) \\']
     for i, k in enumerate(ks):
-        L.append('\tX(%d, %s, "%s") \\' % (i, k, allowed[k]))
+        L.append('\tX(%d, %s) \\' % (i, k))
     L.append('')
     L.append('#define SCX_KF_MASK_NR_KFUNCS %d' % len(ks))
     L.append('')
     L.append('/*')
-    L.append(' * X(name, kind, op, sleepable, description, verdicts): one character per')
-    L.append(" * kfunc, 'o' ok, 'c' refused for its context, 'n' not registered for the")
-    L.append(" * program type, 's' the program must be sleepable.")
+    L.append(' * X(kind, op, sleepable, verdicts): the caller is sched_ext_ops.<op> for')
+    L.append(' * kind op, a bpf_timer callback armed from it for kind async, a program of')
+    L.append(' * the kind otherwise. One verdict per kfunc: \'o\' ok, \'c\' refused for its')
+    L.append(" * context, 'n' not registered for the program type, 's' the program must")
+    L.append(' * be sleepable.')
     L.append(' */')
     L.append('#define SCX_KF_MASK_CALLERS(X) \\')
     for c in callers:
         v = ''.join(VERDICT_CHAR[x] for x in c['expected'])
-        L.append('\tX("%s", "%s", "%s", %d, "%s", "%s") \\' % (
-            c['id'], c['kind'], c['op'], 1 if c['sleepable'] else 0, c['desc'], v))
+        L.append('\tX(%s, %s, %d, "%s") \\' % (
+            c['kind'], c['op'] or 'none', 1 if c['sleepable'] else 0, v))
     L.append('')
     L.append('#endif /* __SCX_KF_MASK_MATRIX_H */')
     open(out, 'w').write('\n'.join(L) + '\n')
@@ -359,7 +362,7 @@ def main():
             len(callers), len(m['kfuncs']), n,
             ', '.join('%d %s' % (cnt[v], v) for v in sorted(cnt)), len(changed)))
     if a.header:
-        write_header(m, callers, allowed, a.base, a.header)
+        write_header(m, callers, a.base, a.header)
 
 
 if __name__ == '__main__':

@@ -42,6 +42,65 @@ do_matrix() {
 		--header "$BUILD/tree/tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h"
 }
 
+# A worktree of the kernel tree at REV, at a fixed path so that ccache hits.
+worktree_at() {
+	local dir=$1 rev=$2
+	if [ ! -e "$dir/.git" ]; then
+		rm -rf "$dir"
+		git -C "$BUILD/tree" worktree prune
+		git -C "$BUILD/tree" worktree add -q --detach "$dir" "$rev"
+	else
+		git -C "$dir" checkout -q --detach --force "$rev"
+	fi
+}
+
+# The matrix test must fail on the base kernel, which only checks at run time,
+# and name every pair the matrix says the verifier refuses for its context.
+do_negative() {
+	local want got out
+	worktree_at "$BUILD/linux-base" base
+	"$TOP/scripts/kernel.sh" "$BUILD/linux-base" "$BUILD/kernel-base" || return
+	want=$(sed -n 's/.*X("[^"]*", "[^"]*", "[^"]*", [01], "[^"]*", "\([ocns]*\)").*/\1/p' \
+		"$BUILD/tree/tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h" | tr -cd c | wc -c)
+	out=$("$TOP/scripts/vm.sh" -k "$BUILD/kernel-base/arch/x86/boot/bzImage" -n negative -- \
+		"cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask" 2>&1)
+	got=$(echo "$out" | sed -n 's/.*checked, \([0-9]*\) disagree with the matrix.*/\1/p')
+	echo "$out" | grep -m 3 "x scx_bpf_consume: expected 'c'" | sed 's/^    | /      e.g. /'
+	if [ "$got" = "$want" ]; then
+		say "ok    negative control: on the base kernel the matrix test fails and names $got pairs, the $want refused for their context"
+		PASSED=$((PASSED + 1))
+	else
+		say "FAIL  negative control: expected $want disagreeing pairs on the base kernel, got '${got:-none}'"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# Every patch builds, boots, and passes the sched_ext selftests of its tree.
+do_bisect() {
+	local rev n=0 i subj wt=$BUILD/bisect out
+	local revs
+	revs=$(git -C "$BUILD/tree" rev-list --reverse base..HEAD)
+	n=$(echo "$revs" | wc -l)
+	i=0
+	for rev in $revs; do
+		i=$((i + 1))
+		subj=$(git -C "$BUILD/tree" log -1 --format=%s "$rev")
+		say "      patch $i/$n: $subj"
+		worktree_at "$wt" "$rev"
+		if ! "$TOP/scripts/kernel.sh" "$wt" "$BUILD/kernel-bisect" ||
+		   ! (stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
+			make -C "$wt/tools/testing/selftests/sched_ext" OUTPUT="$BUILD/tests-bisect/sched_ext" \
+			CLANG=clang LLC=llc LLVM_STRIP=llvm-strip \
+			VMLINUX_BTF="$BUILD/kernel-bisect/vmlinux" -j"$(nproc)"); then
+			say "FAIL  patch $i/$n does not build"
+			FAILED=$((FAILED + 1))
+			continue
+		fi
+		do_vm_tests "$BUILD/kernel-bisect/arch/x86/boot/bzImage" "$BUILD/tests-bisect" \
+			"bisect-$i" scx || true
+	done
+}
+
 summary() {
 	say "total time $(( $(date +%s) - T0 ))s"
 	say "$PASSED passed, $FAILED failed, $SKIPPED skipped"
@@ -54,10 +113,25 @@ kernel)	do_kernel;;
 tests)	do_tests;;
 test)	do_test || true; summary;;
 all)
-	do_tree && do_kernel && do_tests
+	do_tree && do_kernel && do_tests || { FAILED=$((FAILED + 1)); summary; exit 1; }
 	do_test || true
 	summary
 	;;
+check)
+	llvm_path
+	for step in do_tree do_kernel do_tests; do
+		$step || { FAILED=$((FAILED + 1)); summary; exit 1; }
+	done
+	for c in series stubs matrix checkpatch; do
+		if "$TOP/scripts/checks.sh" $c; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	done
+	do_test || true
+	do_negative || FAILED=$((FAILED + 1))
+	[ -n "${SKIP_BISECT:-}" ] || do_bisect
+	summary
+	;;
+negative) do_negative; summary;;
+bisect) llvm_path; do_bisect; summary;;
 matrix)	do_matrix;;
 clean)
 	rm -rf "$BUILD"/{linux,linux.tmp,dev,tree,kernel*,tests*,vm,logs,bin}

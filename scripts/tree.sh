@@ -86,8 +86,9 @@ grep -qx '/.base-version' "$TREE/.git/info/exclude" || echo '/.base-version' >>"
 if [ -z "${FORCE:-}" ] && git -C "$TREE" rev-parse -q --verify HEAD >/dev/null; then
 	[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
 		die "$TREE has uncommitted edits; commit them and run 'make export', or rerun with FORCE=1 to drop them"
-	applied=$(cat "$BUILD/.applied" 2>/dev/null || git -C "$TREE" rev-parse base)
-	[ "$(git -C "$TREE" rev-parse HEAD)" = "$applied" ] ||
+	head=$(git -C "$TREE" rev-parse HEAD)
+	[ "$head" = "$(cat "$BUILD/.applied" 2>/dev/null)" ] ||
+	[ "$head" = "$(git -C "$TREE" rev-parse base)" ] ||
 		die "$TREE has commits that are not in patches/; run 'make export', or rerun with FORCE=1 to drop them"
 fi
 git -C "$TREE" checkout -q -B "$BRANCH" base

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The checks of 'make check' beyond building and running the tests.
+#   checks.sh series|stubs|matrix|checkpatch|negative|bisect
+. "$(dirname "$0")/lib.sh"
+lock_build
+
+SRC=$BUILD/tree
+MATRIX_H=tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h
+
+# patches/ applies with plain git am onto the base and gives the tree as built.
+check_series() {
+	local wt=$BUILD/am-check p
+	rm -rf "$wt"
+	git -C "$SRC" worktree prune
+	git -C "$SRC" worktree add -q --detach "$wt" base
+	for p in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
+		case "$p" in */0000-cover-letter.patch) continue;; esac
+		git -C "$wt" am -q "$p" || { echo "git am failed on $(basename "$p")"; return 1; }
+	done
+	if [ "$(git -C "$wt" rev-parse HEAD^{tree})" != "$(git -C "$SRC" rev-parse HEAD^{tree})" ]; then
+		echo "patches/ and the tree differ (uncommitted or unexported work?):"
+		git -C "$SRC" diff --stat "$(git -C "$wt" rev-parse HEAD)" HEAD
+		return 1
+	fi
+	git -C "$SRC" worktree remove --force "$wt"
+	echo "patches/ applies onto base and matches the tree"
+}
+
+# Every sched_ext_ops callback has its own sched_ext_ops__<op> stub in BTF,
+# resolve_btfids resolved them, and the compiler did not merge any.
+check_stubs() {
+	local vmlinux=$KOUT/vmlinux bpftool ops funcs addrs op bad=0
+	bpftool=$(ls "$BUILD"/tests/sched_ext/build/host/sbin/bpftool 2>/dev/null | head -n 1)
+	[ -x "$bpftool" ] || { echo "no bpftool; run 'make tests'"; return 1; }
+	ops=$(sed -n '/^struct sched_ext_ops {/,/^};/p' "$SRC/kernel/sched/ext.c" |
+		sed -n 's/.*(\*\([a-z_]*\))(.*/\1/p')
+	funcs=$("$bpftool" btf dump file "$vmlinux" | sed -n "s/.*FUNC 'sched_ext_ops__\([a-z_]*\)'.*/\1/p")
+	for op in $ops; do
+		echo "$funcs" | grep -qx "$op" || { echo "no BTF FUNC sched_ext_ops__$op"; bad=1; }
+	done
+	if grep -q 'unresolved symbol sched_ext_ops__' "$LOGS/kernel-build.log"; then
+		grep 'unresolved symbol sched_ext_ops__' "$LOGS/kernel-build.log"
+		bad=1
+	fi
+	addrs=$(nm "$vmlinux" | grep ' sched_ext_ops__' | awk '{print $1}')
+	if [ "$(echo "$addrs" | sort | uniq -d)" != "" ]; then
+		echo "stubs share an address (merged by the compiler):"
+		nm "$vmlinux" | grep ' sched_ext_ops__' | sort | uniq -D -w 16
+		bad=1
+	fi
+	echo "$(echo "$ops" | wc -w) ops, $(echo "$funcs" | grep -c .) stubs in BTF, $(echo "$addrs" | sort -u | grep -c .) distinct addresses"
+	return $bad
+}
+
+# The selftest's matrix and matrix/scx-kf-mask.md are what the generator
+# makes from the base's code.
+check_matrix() {
+	local tmp
+	tmp=$(mktemp -d)
+	git -C "$SRC" show base:kernel/sched/ext.c >"$tmp/ext.c"
+	python3 "$TOP/scripts/gen-matrix.py" "$tmp/ext.c" \
+		--base "Debian linux-source-6.12 $(cat "$TREE/.base-version")" \
+		--md "$tmp/m.md" --header "$tmp/m.h" || return
+	diff -u "$SRC/$MATRIX_H" "$tmp/m.h" || { echo "the selftest's matrix is stale: run 'make matrix'"; return 1; }
+	diff -u "$TOP/matrix/scx-kf-mask.md" "$tmp/m.md" || { echo "matrix/scx-kf-mask.md is stale: run 'make matrix'"; return 1; }
+	rm -rf "$tmp"
+	echo "matrix header and table match the base"
+}
+
+# checkpatch --strict: no ERROR or WARNING, except those in config/checkpatch-ok.txt
+check_checkpatch() {
+	local p out bad=0 n=0
+	for p in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
+		case "$p" in */0000-cover-letter.patch) continue;; esac
+		n=$((n + 1))
+		out=$(cd "$SRC" && perl scripts/checkpatch.pl --strict --show-types -q "$p" 2>&1 |
+			grep -E '^(ERROR|WARNING|CHECK):' || true)
+		[ -n "$out" ] || continue
+		echo "$out" | sed "s|^|$(basename "$p"): |"
+		if echo "$out" | grep -E '^(ERROR|WARNING):' |
+			grep -vFf <(grep -v '^#' "$TOP/config/checkpatch-ok.txt" | cut -d' ' -f1 | grep .) | grep -q .; then
+			bad=1
+		fi
+	done
+	echo "checkpatch --strict on $n patches: $([ $bad = 0 ] && echo clean || echo 'errors or warnings')"
+	return $bad
+}
+
+case "$1" in
+series) stage "series applies with git am" "$LOGS/check-series.log" check_series;;
+stubs) stage "CFI stubs in BTF" "$LOGS/check-stubs.log" check_stubs;;
+matrix) stage "matrix is up to date" "$LOGS/check-matrix.log" check_matrix;;
+checkpatch) stage "checkpatch --strict" "$LOGS/check-checkpatch.log" check_checkpatch;;
+*) die "checks.sh: unknown check '$1'";;
+esac
+tail -n 1 "$LOGS/check-$1.log" | sed 's/^/      /'
