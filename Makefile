@@ -13,8 +13,7 @@ S := scripts
 B := build
 
 .DEFAULT_GOAL := all
-.PHONY: all tree kernel tests test check export matrix matrix-check help clean \
-	kernel-base tests-base negative bisect checkpatch patches-apply
+.PHONY: all tree kernel tests test check export matrix help clean negative bisect bench
 
 ## all: tree, kernel, tests, then the tests in the guest (the main job)
 all:
@@ -51,6 +50,14 @@ matrix:
 ## negative: run the matrix test on the base kernel, where it must fail
 negative:
 	@$(S)/run.sh negative
+
+## bisect: build, boot and run the sched_ext selftests at every patch
+bisect:
+	@$(S)/run.sh bisect
+
+## bench: hot-path and load-time cost, base vs patched kernel (ROUNDS=5 N=20000)
+bench:
+	@$(S)/bench.sh $(or $(ROUNDS),5) $(or $(N),20000)
 
 ## clean: remove build/ (keeps the ccache)
 clean:

@@ -323,25 +323,33 @@ def write_header(m, callers, base, out):
          '#ifndef __SCX_KF_MASK_MATRIX_H',
          '#define __SCX_KF_MASK_MATRIX_H',
          '',
-         '/* X(index, kfunc) */',
-         '#define SCX_KF_MASK_KFUNCS(X) \\']
-    for i, k in enumerate(ks):
-        L.append('\tX(%d, %s) \\' % (i, k))
-    L.append('')
-    L.append('#define SCX_KF_MASK_NR_KFUNCS %d' % len(ks))
+         '#define SCX_KF_MASK_NR_KFUNCS %d' % len(ks),
+         '',
+         '/* The kfuncs, in the order of progs/scx_kf_mask.c */',
+         'static const char * const scx_kf_mask_kfuncs[SCX_KF_MASK_NR_KFUNCS] = {']
+    for k in ks:
+        L.append('\t"%s",' % k)
+    L.append('};')
     L.append('')
     L.append('/*')
-    L.append(' * X(kind, op, sleepable, verdicts): the caller is sched_ext_ops.<op> for')
-    L.append(' * kind op, a bpf_timer callback armed from it for kind async, a program of')
-    L.append(' * the kind otherwise. One verdict per kfunc: \'o\' ok, \'c\' refused for its')
-    L.append(" * context, 'n' not registered for the program type, 's' the program must")
-    L.append(' * be sleepable.')
+    L.append(' * The caller is sched_ext_ops.<op> for kind "op", a bpf_timer callback armed')
+    L.append(' * from it for kind "async", a program of the kind otherwise. One verdict per')
+    L.append(" * kfunc: 'o' ok, 'c' refused for its context, 'n' not registered for the")
+    L.append(" * program type, 's' the program must be sleepable.")
     L.append(' */')
-    L.append('#define SCX_KF_MASK_CALLERS(X) \\')
+    L.append('struct scx_kf_mask_caller {')
+    L.append('\tconst char *kind;')
+    L.append('\tconst char *op;')
+    L.append('\tint sleepable;')
+    L.append('\tconst char *verdicts;')
+    L.append('};')
+    L.append('')
+    L.append('static const struct scx_kf_mask_caller scx_kf_mask_callers[] = {')
     for c in callers:
         v = ''.join(VERDICT_CHAR[x] for x in c['expected'])
-        L.append('\tX(%s, %s, %d, "%s") \\' % (
-            c['kind'], c['op'] or 'none', 1 if c['sleepable'] else 0, v))
+        L.append('\t{ "%s", "%s", %d, "%s" },' % (
+            c['kind'], c['op'], 1 if c['sleepable'] else 0, v))
+    L.append('};')
     L.append('')
     L.append('#endif /* __SCX_KF_MASK_MATRIX_H */')
     open(out, 'w').write('\n'.join(L) + '\n')

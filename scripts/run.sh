@@ -18,7 +18,7 @@ do_vm_tests() {
 	local kernel=$1 tests=$2 name=$3 rc=0 out
 	shift 3
 	out=$("$TOP/scripts/vm.sh" -k "$kernel" -n "$name" -t "${VM_TIMEOUT:-900}" -- \
-		"TOP_DIR=$TOP $TOP/scripts/guest-tests.sh $tests $*") || rc=$?
+		"TOP_DIR=$TOP $TOP/scripts/guest-tests.sh $tests $*" | tr -d '\r') || rc=$?
 	echo "$out" | grep -v '^    | RESULT '
 	while read -r _ _ suite p f k; do
 		say "      $suite: $p passed, $f failed, $k skipped"
@@ -63,7 +63,7 @@ do_negative() {
 	want=$(sed -n 's/.*X("[^"]*", "[^"]*", "[^"]*", [01], "[^"]*", "\([ocns]*\)").*/\1/p' \
 		"$BUILD/tree/tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h" | tr -cd c | wc -c)
 	out=$("$TOP/scripts/vm.sh" -k "$BUILD/kernel-base/arch/x86/boot/bzImage" -n negative -- \
-		"cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask" 2>&1)
+		"cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask" 2>&1 | tr -d '\r')
 	got=$(echo "$out" | sed -n 's/.*checked, \([0-9]*\) disagree with the matrix.*/\1/p')
 	echo "$out" | grep -m 3 "x scx_bpf_consume: expected 'c'" | sed 's/^    | /      e.g. /'
 	if [ "$got" = "$want" ]; then

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: the run-time cost that the series removes, and the load-time
+# cost it adds, on the base kernel and the patched kernel, in one run.
+#
+#   bench.sh [ROUNDS] [N]     defaults 5 rounds of 20000 round trips
+#
+# Guests run with QEMU -icount shift=0 and one vCPU, so guest time counts
+# guest instructions. Results go to build/bench/.
+. "$(dirname "$0")/lib.sh"
+lock_build
+
+ROUNDS=${1:-5}
+N=${2:-20000}
+OUT=$BUILD/bench
+mkdir -p "$OUT"
+for k in kernel kernel-base; do
+	[ -f "$BUILD/$k/arch/x86/boot/bzImage" ] || die "no $BUILD/$k; run 'make kernel' and 'make negative' (base kernel) first"
+done
+[ -x "$BUILD/tests/schedulers/build/bin/scx_simple" ] || die "no schedulers; run 'make tests' first"
+
+build_bench() { gcc -O2 -Wall -o "$OUT/ctxsw" "$TOP/bench/ctxsw.c"; }
+stage "bench workload" "$LOGS/bench-build.log" build_bench
+
+: >"$OUT/raw.txt"
+for k in base patched; do
+	kdir=$BUILD/kernel$([ $k = base ] && echo -base)
+	VM_SMP=1 "$TOP/scripts/vm.sh" -k "$kdir/arch/x86/boot/bzImage" -n "bench-$k" \
+		-t "${BENCH_TIMEOUT:-1500}" -q "-icount" -q "shift=0,sleep=off" -- \
+		"$TOP/scripts/guest-bench.sh $k $BUILD/tests $OUT/ctxsw $ROUNDS $N" >/dev/null ||
+		die "the bench guest on the $k kernel failed; see $LOGS/vm-bench-$k.log"
+	cat "$BUILD/vm/bench-$k/out/bench.txt" >>"$OUT/raw.txt"
+done
+
+# Instruction counts of the hot functions, from the disassembly.
+for k in base patched; do
+	kdir=$BUILD/kernel$([ $k = base ] && echo -base)
+	objdump -d --no-show-raw-insn "$kdir/kernel/sched/build_policy.o" >"$OUT/objdump-$k.txt"
+done
+
+python3 "$TOP/bench/summarize.py" "$OUT" >"$OUT/results.md"
+if command -v gnuplot >/dev/null; then
+	gnuplot -e "dir='$OUT'" "$TOP/bench/plot.gp" && cp "$OUT/bench.png" "$TOP/bench/bench.png"
+else
+	say "      gnuplot not found (apt-get install gnuplot-nox): no plot"
+fi
+cat "$OUT/results.md"

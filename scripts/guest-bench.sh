@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs in a guest whose clock counts instructions (-icount shift=0): the
+# hot-path workloads under scx_simple, and the load of each example
+# scheduler. Writes "bench <kernel> <round> <workload> <ops> <ns> <ns/op>"
+# and "load <kernel> <scheduler> <ns to enabled> <verified insns>" lines to
+# bench.txt in the current (shared, writable) folder.
+#   guest-bench.sh KERNEL_NAME TESTS_DIR BENCH_BIN ROUNDS N
+name=$1 T=$2 B=$3 rounds=$4 n=$5
+out=$PWD/bench.txt
+: >"$out"
+bpftool=$(ls "$T"/sched_ext/build/host/sbin/bpftool 2>/dev/null | head -n 1)
+
+now_ns() { local s; s=$(cat /proc/uptime); echo "${s%% *}"; }
+
+wait_enabled() {
+	local i
+	for i in $(seq 1 300); do
+		[ "$(cat /sys/kernel/sched_ext/state 2>/dev/null)" = enabled ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Load time (guest ns, i.e. instructions) and verified instructions.
+for sch in scx_simple scx_qmap scx_central scx_flatcg; do
+	t0=$(date +%s%N)
+	"$T/schedulers/build/bin/$sch" >/tmp/$sch.log 2>&1 &
+	pid=$!
+	if wait_enabled; then
+		t1=$(date +%s%N)
+		vi=$("$bpftool" prog show 2>/dev/null | sed -n 's/.*verified_insns \([0-9]*\).*/\1/p' |
+			awk '{s += $1} END {print s + 0}')
+		echo "load $name $sch $((t1 - t0)) $vi" >>"$out"
+	else
+		echo "load $name $sch failed 0" >>"$out"
+	fi
+	kill -INT $pid; wait $pid
+	sleep 0.2
+done
+
+# Hot path under scx_simple.
+"$T/schedulers/build/bin/scx_simple" >/tmp/simple.log 2>&1 &
+pid=$!
+wait_enabled || { echo "scx_simple did not attach"; cat /tmp/simple.log; exit 1; }
+for r in $(seq 1 "$rounds"); do
+	"$B" pipe "$n" | sed "s/^/bench $name $r /" >>"$out"
+	"$B" fanout $((n / 8)) 4 | sed "s/^/bench $name $r /" >>"$out"
+	"$B" yield "$n" | sed "s/^/bench $name $r /" >>"$out"
+done
+[ "$(cat /sys/kernel/sched_ext/state)" = enabled ] || { echo "scx_simple was ejected"; exit 1; }
+kill -INT $pid; wait $pid
+cat "$out"
