@@ -13,7 +13,7 @@ S := scripts
 B := build
 
 .DEFAULT_GOAL := all
-.PHONY: all tree kernel tests test check export matrix help clean negative bisect bench
+.PHONY: all tree kernel tests test check export matrix help clean negative bisect bench stress
 
 ## all: tree, kernel, tests, then the tests in the guest (the main job)
 all:
@@ -58,6 +58,10 @@ bisect:
 ## bench: hot-path and load-time cost, base vs patched kernel (ROUNDS=5 N=20000)
 bench:
 	@$(S)/bench.sh $(or $(ROUNDS),5) $(or $(N),20000)
+
+## stress: example schedulers under stress-ng and faults on a debug kernel (SECS=60 LOOPS=20)
+stress:
+	@$(S)/stress.sh $(or $(SECS),60) $(or $(LOOPS),20)
 
 ## clean: remove build/ (keeps the ccache)
 clean:

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the guest of 'make stress': the example schedulers under stress-ng,
+# then faults. Prints "STRESS <what> <result> <detail>" lines and fails if
+# anything went wrong.
+#   guest-stress.sh TESTS_DIR SECONDS LOOPS
+T=$1 secs=$2 loops=$3
+bpftool=$(ls "$T"/sched_ext/build/host/sbin/bpftool | head -n 1)
+bin=$T/schedulers/build/bin
+rc=0
+
+say() { echo "STRESS $*"; }
+state() { cat /sys/kernel/sched_ext/state; }
+nprogs() { "$bpftool" prog list 2>/dev/null | grep -c '^[0-9]*:'; }
+nmaps() { "$bpftool" map list 2>/dev/null | grep -c '^[0-9]*:'; }
+wait_state() {
+	local i
+	for i in $(seq 1 200); do [ "$(state)" = "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+start() { "$bin/$1" >/tmp/$1.log 2>&1 & SPID=$!; wait_state enabled; }
+stop() { kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled; }
+
+base_progs=$(nprogs)
+base_maps=$(nmaps)
+
+# 1. Each example scheduler under a mixed load.
+mkdir -p /sys/fs/cgroup/a /sys/fs/cgroup/b
+echo "+cpu" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+for sch in scx_simple scx_qmap scx_central scx_flatcg; do
+	[ $sch = scx_central ] && for k in $(pgrep scx_ops_enable); do taskset -p 1 "$k" >/dev/null; done
+	if ! start $sch; then
+		say "$sch FAIL did-not-attach"; rc=1; continue
+	fi
+	stress-ng --cpu 2 --fork 2 --pipe 2 --yield 2 --timeout "${secs}s" --quiet &
+	spid=$!
+	ok=1 moves=0
+	end=$(( $(date +%s) + secs ))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		# cgroup moves (flatcg's ops.cgroup_move and friends)
+		for p in $(pgrep -f stress-ng | head -n 4); do
+			echo "$p" >/sys/fs/cgroup/$([ $((moves % 2)) = 0 ] && echo a || echo b)/cgroup.procs 2>/dev/null &&
+				moves=$((moves + 1))
+		done
+		[ "$(state)" = enabled ] || { ok=0; break; }
+		sleep 0.5
+	done
+	wait $spid
+	[ "$(state)" = enabled ] || ok=0
+	stop
+	if [ $ok = 1 ] && ! grep -qi 'error\|stall' /tmp/$sch.log; then
+		say "$sch ok ${secs}s cgroup-moves=$moves"
+	else
+		say "$sch FAIL"; sed 's/^/    /' /tmp/$sch.log | tail -n 20; rc=1
+	fi
+done
+
+# 2. sysrq-S under load disables the scheduler.
+start scx_simple
+stress-ng --cpu 2 --pipe 2 --timeout 10s --quiet &
+spid=$!
+sleep 2
+echo S >/proc/sysrq-trigger
+if wait_state disabled; then say "sysrq-S ok"; else say "sysrq-S FAIL state=$(state)"; rc=1; fi
+wait $SPID 2>/dev/null
+wait $spid
+
+# 3. CPU hot-unplug and replug with a scheduler attached.
+if [ -w /sys/devices/system/cpu/cpu1/online ]; then
+	start scx_qmap
+	echo 0 >/sys/devices/system/cpu/cpu1/online; sleep 1
+	echo 1 >/sys/devices/system/cpu/cpu1/online; sleep 1
+	# qmap does not handle hotplug and exits on its own; either way no splat.
+	kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled
+	say "hotplug ok cpu1 off/on, scheduler $(grep -q 'EXIT' /tmp/scx_qmap.log && echo exited || echo stayed)"
+else
+	say "hotplug FAIL cpu1 cannot go offline"; rc=1
+fi
+
+# 4. Load and unload in a loop.
+n=0
+for i in $(seq 1 "$loops"); do
+	start scx_simple && stop && n=$((n + 1))
+done
+if [ $n = "$loops" ]; then say "reload ok $n"; else say "reload FAIL $n/$loops"; rc=1; fi
+
+# 5. Programs that violate contexts, loaded repeatedly.
+n=0
+for i in $(seq 1 "$loops"); do
+	"$T/sched_ext/runner" -t enq_select_cpu_fails -q >/dev/null 2>&1 &&
+	"$T/sched_ext/runner" -t non_scx_kfunc_deny -q >/dev/null 2>&1 && n=$((n + 1))
+done
+if [ $n = "$loops" ]; then say "violations ok $((2 * n)) refused loads"; else say "violations FAIL $n/$loops"; rc=1; fi
+
+# 6. Adversarial programs (raw programs in the scx_kf_mask test).
+if (cd "$T/bpf" && ./test_progs -t scx_kf_mask/path >/tmp/paths.log 2>&1); then
+	say "adversarial ok $(grep -c ':OK' /tmp/paths.log) programs"
+else
+	say "adversarial FAIL"; grep FAIL /tmp/paths.log | head; rc=1
+fi
+
+# Nothing left behind.
+sleep 1
+[ "$(state)" = disabled ] || { say "leak FAIL scheduler still $(state)"; rc=1; }
+if [ "$(nprogs)" = "$base_progs" ] && [ "$(nmaps)" = "$base_maps" ]; then
+	say "leaks ok progs=$(nprogs) maps=$(nmaps)"
+else
+	say "leaks FAIL progs $base_progs -> $(nprogs), maps $base_maps -> $(nmaps)"; rc=1
+fi
+exit $rc
