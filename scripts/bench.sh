@@ -19,12 +19,16 @@ for k in kernel kernel-base; do
 done
 [ -x "$BUILD/tests/schedulers/build/bin/scx_simple" ] || die "no schedulers; run 'make tests' first"
 
-build_bench() { gcc -O2 -Wall -o "$OUT/ctxsw" "$TOP/bench/ctxsw.c"; }
+build_bench() {
+	gcc -O2 -Wall -o "$OUT/ctxsw" "$TOP/bench/ctxsw.c" &&
+	gcc -O2 -Wall -o "$OUT/progstat" "$TOP/bench/progstat.c"
+}
 stage "bench workload" "$LOGS/bench-build.log" build_bench
 
 : >"$OUT/raw.txt"
 for k in base patched; do
-	kdir=$BUILD/kernel$([ $k = base ] && echo -base)
+	kdir=$BUILD/kernel
+	[ $k = patched ] || kdir=$BUILD/kernel-base
 	VM_SMP=1 "$TOP/scripts/vm.sh" -k "$kdir/arch/x86/boot/bzImage" -n "bench-$k" \
 		-t "${BENCH_TIMEOUT:-1500}" -q "-icount" -q "shift=0,sleep=off" -- \
 		"$TOP/scripts/guest-bench.sh $k $BUILD/tests $OUT/ctxsw $ROUNDS $N" >/dev/null ||
@@ -34,13 +38,16 @@ done
 
 # Instruction counts of the hot functions, from the disassembly.
 for k in base patched; do
-	kdir=$BUILD/kernel$([ $k = base ] && echo -base)
+	kdir=$BUILD/kernel
+	[ $k = patched ] || kdir=$BUILD/kernel-base
 	objdump -d --no-show-raw-insn "$kdir/kernel/sched/build_policy.o" >"$OUT/objdump-$k.txt"
 done
 
 python3 "$TOP/bench/summarize.py" "$OUT" >"$OUT/results.md"
 if command -v gnuplot >/dev/null; then
-	gnuplot -e "dir='$OUT'" "$TOP/bench/plot.gp" && cp "$OUT/bench.png" "$TOP/bench/bench.png"
+	gnuplot -e "dir='$OUT'" "$TOP/bench/plot.gp"
+	# Only a full run updates the committed plot.
+	[ "$ROUNDS" -lt 3 ] || cp "$OUT/bench.png" "$TOP/bench/bench.png"
 else
 	say "      gnuplot not found (apt-get install gnuplot-nox): no plot"
 fi

@@ -87,11 +87,64 @@ check_checkpatch() {
 	return $bad
 }
 
+# The run-time machinery is gone.
+check_kf_mask() {
+	local hits
+	hits=$(grep -n 'kf_mask\|scx_kf_allow' "$SRC/kernel/sched/ext.c" "$SRC/include/linux/sched/ext.h" || true)
+	[ -z "$hits" ] || { echo "left over:"; echo "$hits"; return 1; }
+	echo "no kf_mask or scx_kf_allow* left in kernel/sched/ext.c and include/linux/sched/ext.h"
+}
+
+# The documentation the series touches parses, with no new docutils message
+# compared with the base, and its kernel-doc comments are valid.
+check_docs() {
+	local f bad=0 n=0
+	for f in $(git -C "$SRC" diff --name-only base HEAD -- 'Documentation/*.rst'); do
+		n=$((n + 1))
+		python3 - "$SRC" "$f" <<'PY' || bad=1
+import io, subprocess, sys
+import docutils.core
+src, f = sys.argv[1], sys.argv[2]
+def msgs(text):
+    err = io.StringIO()
+    docutils.core.publish_doctree(text, settings_overrides={
+        'report_level': 2, 'halt_level': 5, 'warning_stream': err})
+    # Sphinx-only roles and directives are unknown to plain docutils.
+    return {l.split(':', 2)[-1].strip() for l in err.getvalue().splitlines()
+            if 'ERROR' in l or 'WARNING' in l}
+new = msgs(open('%s/%s' % (src, f)).read())
+old = msgs(subprocess.run(['git', '-C', src, 'show', 'base:' + f], capture_output=True,
+                          text=True).stdout)
+extra = sorted(new - old)
+for m in extra:
+    print('%s: %s' % (f, m))
+sys.exit(1 if extra else 0)
+PY
+	done
+	# kernel-doc comments of the C files the series touches: no new warning.
+	local tmp kb kp
+	tmp=$(mktemp -d)
+	for f in $(git -C "$SRC" diff --name-only base HEAD -- 'kernel/*.c' 'include/*.h'); do
+		git -C "$SRC" show "base:$f" >"$tmp/base.c" 2>/dev/null || : >"$tmp/base.c"
+		kb=$(perl "$SRC/scripts/kernel-doc" -none "$tmp/base.c" 2>&1 | grep -c warning || true)
+		kp=$(perl "$SRC/scripts/kernel-doc" -none "$SRC/$f" 2>&1 | grep -c warning || true)
+		if [ "$kp" -gt "$kb" ]; then
+			echo "$f: kernel-doc warnings $kb -> $kp"
+			bad=1
+		fi
+	done
+	rm -rf "$tmp"
+	echo "$n rst files parse with no new docutils messages; no new kernel-doc warnings"
+	return $bad
+}
+
 case "$1" in
 series) stage "series applies with git am" "$LOGS/check-series.log" check_series;;
 stubs) stage "CFI stubs in BTF" "$LOGS/check-stubs.log" check_stubs;;
 matrix) stage "matrix is up to date" "$LOGS/check-matrix.log" check_matrix;;
 checkpatch) stage "checkpatch --strict" "$LOGS/check-checkpatch.log" check_checkpatch;;
+kf_mask) stage "run-time kf_mask removed" "$LOGS/check-kf_mask.log" check_kf_mask;;
+docs) stage "documentation" "$LOGS/check-docs.log" check_docs;;
 *) die "checks.sh: unknown check '$1'";;
 esac
 tail -n 1 "$LOGS/check-$1.log" | sed 's/^/      /'

@@ -9,7 +9,7 @@
 name=$1 T=$2 B=$3 rounds=$4 n=$5
 out=$PWD/bench.txt
 : >"$out"
-bpftool=$(ls "$T"/sched_ext/build/host/sbin/bpftool 2>/dev/null | head -n 1)
+progstat=$(dirname "$B")/progstat
 
 now_ns() { local s; s=$(cat /proc/uptime); echo "${s%% *}"; }
 
@@ -29,8 +29,8 @@ for sch in scx_simple scx_qmap scx_central scx_flatcg; do
 	pid=$!
 	if wait_enabled; then
 		t1=$(date +%s%N)
-		vi=$("$bpftool" prog show 2>/dev/null | sed -n 's/.*verified_insns \([0-9]*\).*/\1/p' |
-			awk '{s += $1} END {print s + 0}')
+		# struct_ops programs (type 27): the scheduler's
+		vi=$("$progstat" 27 | cut -d' ' -f2)
 		echo "load $name $sch $((t1 - t0)) $vi" >>"$out"
 	else
 		echo "load $name $sch failed 0" >>"$out"

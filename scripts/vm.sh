@@ -56,7 +56,11 @@ t0=$(date +%s)
 # setsid: QEMU gets its own process group, so that it can be killed whole.
 setsid "${qemu[@]}" </dev/null >"$LOG" 2>&1 &
 qpid=$!
-cleanup() { kill -9 -- -"$qpid" 2>/dev/null; kill -9 "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; }
+cleanup() {
+	kill -9 -- -"$qpid" 2>/dev/null || true
+	kill -9 "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
+}
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
