@@ -13,7 +13,7 @@ S := scripts
 B := build
 
 .DEFAULT_GOAL := all
-.PHONY: all tree kernel tests test check export matrix help clean negative bisect bench stress
+.PHONY: all tree kernel tests test check export matrix help clean negative bisect bench stress send-ready
 
 ## all: tree, kernel, tests, then the tests in the guest (the main job)
 all:
@@ -62,6 +62,10 @@ bench:
 ## stress: example schedulers under stress-ng and faults on a debug kernel (SECS=60 LOOPS=20)
 stress:
 	@$(S)/stress.sh $(or $(SECS),60) $(or $(LOOPS),20)
+
+## send-ready: run every check, then lay out the mails and print To/Cc
+send-ready: check
+	@$(S)/send-ready.sh
 
 ## clean: remove build/ (keeps the ccache)
 clean:
