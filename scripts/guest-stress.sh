@@ -99,9 +99,13 @@ else
 	say "adversarial FAIL"; grep FAIL /tmp/paths.log | head; rc=1
 fi
 
-# Nothing left behind.
-sleep 1
+# Nothing left behind. Programs and maps are freed after an RCU grace
+# period, so give them a few seconds.
 [ "$(state)" = disabled ] || { say "leak FAIL scheduler still $(state)"; rc=1; }
+for i in $(seq 1 50); do
+	[ "$(nprogs)" = "$base_progs" ] && [ "$(nmaps)" = "$base_maps" ] && break
+	sleep 0.2
+done
 if [ "$(nprogs)" = "$base_progs" ] && [ "$(nmaps)" = "$base_maps" ]; then
 	say "leaks ok progs=$(nprogs) maps=$(nmaps)"
 else
