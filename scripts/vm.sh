@@ -79,7 +79,11 @@ while kill -0 "$qpid" 2>/dev/null; do
 	sleep 1
 done
 cleanup
-sleep 0.5
+# tail exits on its own once QEMU is gone and it has printed everything.
+for i in $(seq 1 50); do
+	kill -0 "$tailpid" 2>/dev/null || break
+	sleep 0.1
+done
 kill "$tailpid" 2>/dev/null || true
 wait "$tailpid" 2>/dev/null || true
 trap - EXIT
