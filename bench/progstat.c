@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Print the number of loaded BPF programs and the sum of their
- * verified_insns (the verifier's processed-instruction count), for
- * 'make bench'. Only programs of the given type, if one is given.
+ * Print the number of loaded BPF programs, the sum of their verified_insns
+ * (the verifier's processed-instruction count) and the number of BPF maps,
+ * for 'make bench' and 'make stress'. Only programs of the given type, if
+ * one is given. Unlike bpftool, it loads nothing itself.
  *   progstat [TYPE]
  */
 #include <linux/bpf.h>
@@ -21,7 +22,7 @@ int main(int argc, char **argv)
 {
 	unsigned long long insns = 0;
 	int type = argc > 1 ? atoi(argv[1]) : -1;
-	unsigned int id = 0, n = 0;
+	unsigned int id = 0, n = 0, nmaps;
 	union bpf_attr attr;
 
 	for (;;) {
@@ -49,6 +50,13 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 	}
-	printf("%u %llu\n", n, insns);
+	for (id = 0, nmaps = 0;; nmaps++) {
+		memset(&attr, 0, sizeof(attr));
+		attr.start_id = id;
+		if (bpf(BPF_MAP_GET_NEXT_ID, &attr))
+			break;
+		id = attr.next_id;
+	}
+	printf("%u %llu %u\n", n, insns, nmaps);
 	return 0;
 }

@@ -5,14 +5,14 @@
 # anything went wrong.
 #   guest-stress.sh TESTS_DIR SECONDS LOOPS
 T=$1 secs=$2 loops=$3
-bpftool=$(ls "$T"/sched_ext/build/host/sbin/bpftool | head -n 1)
+progstat=$T/progstat
 bin=$T/schedulers/build/bin
 rc=0
 
 say() { echo "STRESS $*"; }
 state() { cat /sys/kernel/sched_ext/state; }
-nprogs() { "$bpftool" prog list 2>/dev/null | grep -c '^[0-9]*:'; }
-nmaps() { "$bpftool" map list 2>/dev/null | grep -c '^[0-9]*:'; }
+nprogs() { "$progstat" | cut -d' ' -f1; }
+nmaps() { "$progstat" | cut -d' ' -f3; }
 wait_state() {
 	local i
 	for i in $(seq 1 200); do [ "$(state)" = "$1" ] && return 0; sleep 0.05; done

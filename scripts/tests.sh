@@ -73,6 +73,9 @@ build_schedulers() {
 	make -C "$SRC/tools/sched_ext" O="$OUT/schedulers" "${llvm[@]}" $jobs
 }
 
+build_progstat() { gcc -O2 -Wall -o "$OUT/progstat" "$TOP/bench/progstat.c"; }
+
+stage "progstat ($name)" "$LOGS/$name-progstat.log" build_progstat
 stage "test_progs subset ($name)" "$LOGS/$name-test_progs.log" build_test_progs
 stage "sched_ext selftests runner ($name)" "$LOGS/$name-scx-selftests.log" build_scx_selftests
 stage "tools/sched_ext schedulers ($name)" "$LOGS/$name-schedulers.log" build_schedulers
