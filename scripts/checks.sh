@@ -98,10 +98,14 @@ check_kf_mask() {
 # The documentation the series touches parses, with no new docutils message
 # compared with the base, and its kernel-doc comments are valid.
 check_docs() {
-	local f bad=0 n=0
+	local f bad=0 n=0 py=python3
+	# Debian's python3-docutils is for Debian's python3.
+	/usr/bin/python3 -c 'import docutils' 2>/dev/null && py=/usr/bin/python3
+	$py -c 'import docutils' 2>/dev/null ||
+		{ echo "docutils not found; install it with: apt-get install python3-docutils"; return 1; }
 	for f in $(git -C "$SRC" diff --name-only base HEAD -- 'Documentation/*.rst'); do
 		n=$((n + 1))
-		python3 - "$SRC" "$f" <<'PY' || bad=1
+		$py - "$SRC" "$f" <<'PY' || bad=1
 import io, subprocess, sys
 import docutils.core
 src, f = sys.argv[1], sys.argv[2]
