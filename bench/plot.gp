@@ -1,5 +1,5 @@
 # gnuplot -e "dir='build/bench'" bench/plot.gp
-set terminal pngcairo size 800,480
+set terminal pngcairo size 800,480 noenhanced
 set output dir.'/bench.png'
 set title 'Guest instructions per operation under scx_simple (QEMU -icount, median, min-max)'
 set ylabel 'instructions per op'
