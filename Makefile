@@ -16,44 +16,22 @@ B := build
 .PHONY: all tree kernel tests test check export matrix help clean negative bisect bench stress send-ready
 
 ## all: tree, kernel, tests, then the tests in the guest (the main job)
-all:
-	@$(S)/run.sh all
-
 ## tree: unpack the base into build/linux and git am patches/ (LINUX_SRC=dir: your tree)
-tree:
-	@$(S)/run.sh tree
-
 ## kernel: build the patched kernel into build/kernel
-kernel:
-	@$(S)/run.sh kernel
-
 ## tests: build test_progs (subset), the sched_ext selftests and tools/sched_ext
-tests:
-	@$(S)/run.sh tests
-
 ## test: boot build/kernel in QEMU and run the tests
-test:
-	@$(S)/run.sh test
-
 ## check: every check (what .ci/run runs)
-check:
-	@$(S)/run.sh check
+## matrix: regenerate matrix/scx-kf-mask.md and the selftest's matrix header
+## negative: run the matrix test on the base kernel, where it must fail
+## bisect: build, boot and run the sched_ext selftests at every patch
+## clean: remove build/ (keeps the ccache)
+RUN_STEPS := all tree kernel tests test check matrix negative bisect clean
+$(RUN_STEPS):
+	@$(S)/run.sh $@
 
 ## export: write the commits of build/linux back to patches/
 export:
 	@$(S)/export.sh
-
-## matrix: regenerate matrix/scx-kf-mask.md and the selftest's matrix header
-matrix:
-	@$(S)/run.sh matrix
-
-## negative: run the matrix test on the base kernel, where it must fail
-negative:
-	@$(S)/run.sh negative
-
-## bisect: build, boot and run the sched_ext selftests at every patch
-bisect:
-	@$(S)/run.sh bisect
 
 ## bench: hot-path and load-time cost, base vs patched kernel (ROUNDS=5 N=20000)
 bench:
@@ -66,10 +44,6 @@ stress:
 ## send-ready: run every check, then lay out the mails and print To/Cc
 send-ready: check
 	@$(S)/send-ready.sh
-
-## clean: remove build/ (keeps the ccache)
-clean:
-	@$(S)/run.sh clean
 
 ## help: list the targets
 help:
