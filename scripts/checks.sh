@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The checks of 'make check' beyond building and running the tests.
-#   checks.sh series|stubs|matrix|checkpatch|negative|bisect
+#   checks.sh series|stubs|matrix|checkpatch|kf_mask|flags|docs|warnings
 . "$(dirname "$0")/lib.sh"
 lock_build
 
@@ -95,6 +95,19 @@ check_kf_mask() {
 	echo "no kf_mask or scx_kf_allow* left in kernel/sched/ext.c and include/linux/sched/ext.h"
 }
 
+# A kfunc in more than one kfunc set of sched_ext carries the same flags in
+# each: the verifier uses the flags of whichever set it finds the kfunc in.
+check_flags() {
+	local out
+	out=$(sed -n 's/^BTF_ID_FLAGS(func, *\([a-z_0-9]*\)\(, *\(.*\)\)\?).*/\1 \3/p' "$SRC/kernel/sched/ext.c" |
+		grep -v '^sched_ext_ops__' | sed 's/ *$//' | sort -u |
+		awk '{ n[$1]++; f[$1] = f[$1] " [" substr($0, length($1) + 2) "]" }
+		     END { for (k in n) if (n[k] > 1) print k ":" f[k] }')
+	[ -z "$out" ] || { echo "kfuncs with different flags in different sets:"; echo "$out"; return 1; }
+	echo "$(sed -n 's/^BTF_ID_FLAGS(func, *\([a-z_0-9]*\).*/\1/p' "$SRC/kernel/sched/ext.c" |
+		grep -v '^sched_ext_ops__' | sort | uniq -d | wc -l) kfuncs in more than one set, each with the same flags everywhere"
+}
+
 # The documentation the series touches parses, with no new docutils message
 # compared with the base, and its kernel-doc comments are valid.
 check_docs() {
@@ -142,13 +155,75 @@ PY
 	return $bad
 }
 
+# sparse (C=2) and W=1 on the objects built from the C files the series
+# touches: no warning that the base does not have. Warnings are compared
+# without line numbers, as a multiset, so that moved code does not count.
+# Needs the base kernel of 'make negative' (worktree build/bisect at base,
+# output build/kernel-base).
+WARN_BASE_SRC=$BUILD/bisect
+WARN_BASE_OUT=$BUILD/kernel-base
+
+# The objects that compile the C files changed by the series.
+touched_objs() {
+	local f dir b obj
+	for f in $(git -C "$SRC" diff --name-only base HEAD -- 'kernel/*.c' 'mm/*.c' 'net/*.c' 'lib/*.c'); do
+		dir=${f%/*} b=${f##*/}
+		obj=${b%.c}.o
+		# kernel/sched/ext.c is #included by build_policy.c
+		if ! grep -q "\b$obj\b" "$SRC/$dir/Makefile"; then
+			obj=$(cd "$SRC/$dir" && grep -l "^#include \"$b\"" ./*.c | head -n 1)
+			obj=${obj#./}
+			obj=${obj%.c}.o
+		fi
+		echo "$dir/$obj"
+	done | sort -u
+}
+
+# warnings SRC OUT LOG OBJS...: sparse and W=1 warnings, without line numbers
+warnings() {
+	local src=$1 out=$2 log=$3 o
+	shift 3
+	for o in "$@"; do rm -f "$out/$o"; done
+	kernel_cc
+	make -C "$src" O="$out" ARCH=x86_64 CC="$CC" HOSTCC=gcc C=2 W=1 -j"$(nproc)" "$@" >"$log" 2>&1 ||
+		{ tail -n 20 "$log"; echo "building $* with C=2 W=1 failed; see $log"; return 1; }
+	grep -E ': (warning|error):' "$log" |
+		sed -E 's#^[^:]*/((kernel|include|arch|mm|net|lib)/)#\1#; s/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' |
+		sort || true
+}
+
+check_warnings() {
+	local objs new
+	[ -e "$WARN_BASE_OUT/vmlinux" ] && [ -e "$WARN_BASE_SRC/.git" ] ||
+		{ echo "no base kernel in ${WARN_BASE_OUT#$TOP/}; run 'make negative' first"; return 1; }
+	[ "$(git -C "$WARN_BASE_SRC" rev-parse HEAD)" = "$(git -C "$SRC" rev-parse base)" ] ||
+		{ echo "${WARN_BASE_SRC#$TOP/} is not at base"; return 1; }
+	objs=$(touched_objs)
+	[ -n "$objs" ] || { echo "the series touches no C file"; return 1; }
+	echo "objects: $(echo $objs)"
+	# shellcheck disable=SC2086
+	need sparse sparse
+	warnings "$WARN_BASE_SRC" "$WARN_BASE_OUT" "$LOGS/warnings-base.log" $objs >"$LOGS/warnings-base.txt" || return
+	# shellcheck disable=SC2086
+	warnings "$SRC" "$KOUT" "$LOGS/warnings-series.log" $objs >"$LOGS/warnings-series.txt" || return
+	new=$(comm -13 "$LOGS/warnings-base.txt" "$LOGS/warnings-series.txt")
+	if [ -n "$new" ]; then
+		echo "new sparse or W=1 warnings:"
+		echo "$new"
+		return 1
+	fi
+	echo "sparse C=2 and W=1 on $(echo $objs | wc -w) objects: $(wc -l <"$LOGS/warnings-base.txt") warnings on the base, $(wc -l <"$LOGS/warnings-series.txt") with the series, none new"
+}
+
 case "$1" in
 series) stage "series applies with git am" "$LOGS/check-series.log" check_series;;
 stubs) stage "CFI stubs in BTF" "$LOGS/check-stubs.log" check_stubs;;
 matrix) stage "matrix is up to date" "$LOGS/check-matrix.log" check_matrix;;
 checkpatch) stage "checkpatch --strict" "$LOGS/check-checkpatch.log" check_checkpatch;;
 kf_mask) stage "run-time kf_mask removed" "$LOGS/check-kf_mask.log" check_kf_mask;;
+flags) stage "same kfunc flags in every set" "$LOGS/check-flags.log" check_flags;;
 docs) stage "documentation" "$LOGS/check-docs.log" check_docs;;
+warnings) stage "sparse and W=1: no new warnings" "$LOGS/check-warnings.log" check_warnings;;
 *) die "checks.sh: unknown check '$1'";;
 esac
 tail -n 1 "$LOGS/check-$1.log" | sed 's/^/      /'

@@ -43,11 +43,23 @@ DELIBERATE = {
         'ops.cgroup_move() is invoked from sched_move_task() with the rq lock '
         'held but was labelled SCX_KF_UNLOCKED; the series labels it '
         'SCX_KF_REST (patch 1, Fixes: 819513666966).'),
+    'dump_no_ctx': (
+        'ops.dump() is called with IRQs disabled under dump_lock, from the '
+        'sysrq handler or the error exit path, but was labelled '
+        'SCX_KF_UNLOCKED, which let it move tasks between DSQs (and take rq '
+        'locks) while the scheduler state is being dumped. With the series '
+        'the run-time fallback of scx_bpf_dispatch[_vtime]_from_dsq() refuses '
+        'a call with IRQs disabled outside ops.dispatch(), so the series gives '
+        'ops.dump() no context and the verifier refuses the call at load time '
+        'instead (patch 5).'),
     'other_struct_ops': (
         'A struct_ops that declares no kfunc contexts (bpf_dummy_ops, '
         'tcp_congestion_ops, ...) gets no context: 6.12 let its programs call '
         'the kfuncs that only need kf_mask == 0.'),
 }
+
+# A caller with no context: unlike an empty mask, not even kf_mask == 0
+NO_CTX = 'NO_CTX'
 
 VERDICT_CHAR = {'ok': 'o', 'ctx': 'c', 'na': 'n', 'slp': 's'}
 
@@ -185,6 +197,10 @@ def build(m):
         if op == 'cgroup_move':
             series = {'SCX_KF_REST'}
             notes.append('cgroup_move_mask')
+        if op == 'dump':
+            # no context at all, not even KF_UNLOCKED
+            series = {NO_CTX}
+            notes.append('dump_no_ctx')
         callers.append(dict(id=op, kind='op', op=op, desc='sched_ext_ops.' + op,
                             prog_type='BPF_PROG_TYPE_STRUCT_OPS', rt=rt, series=series,
                             sleepable=op in m['sleepable_ops'], notes=notes))

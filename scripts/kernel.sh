@@ -25,18 +25,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 SRC=$(cd "$SRC" && pwd -P)
 
-CC=gcc
-if command -v ccache >/dev/null; then
-	CC=/usr/lib/ccache/gcc
-	export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
-	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
-	# Paths below build/ hash relative to the build folder, so that builds
-	# of the same tree into different output folders share the cache.
-	export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
-	# Same inputs hash alike whatever the tree's path or timestamps.
-	export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime,file_stat_matches
-	export KBUILD_BUILD_TIMESTAMP=2024-01-01 KBUILD_BUILD_USER=scx KBUILD_BUILD_HOST=kf-mask
-fi
+kernel_cc
 name=$(basename "$OUT")
 
 config() {

@@ -159,17 +159,20 @@ check)
 	for step in do_tree do_kernel do_tests; do
 		$step || { FAILED=$((FAILED + 1)); summary; exit 1; }
 	done
-	for c in series stubs matrix checkpatch kf_mask docs; do
+	for c in series stubs matrix checkpatch kf_mask flags docs; do
 		if "$TOP/scripts/checks.sh" $c; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	done
 	do_test || true
 	do_stress_short
 	do_negative || FAILED=$((FAILED + 1))
+	# sparse and W=1 against the base kernel that do_negative built
+	if "$TOP/scripts/checks.sh" warnings; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	do_bench_short
 	[ -n "${SKIP_BISECT:-}" ] || do_bisect
 	summary
 	;;
 negative) do_negative; summary;;
+warnings) "$TOP/scripts/checks.sh" warnings;;
 bisect) llvm_path; do_bisect; summary;;
 matrix)	do_matrix;;
 clean)
