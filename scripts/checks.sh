@@ -171,7 +171,7 @@ touched_objs() {
 		obj=${b%.c}.o
 		# kernel/sched/ext.c is #included by build_policy.c
 		if ! grep -q "\b$obj\b" "$SRC/$dir/Makefile"; then
-			obj=$(cd "$SRC/$dir" && grep -l "^#include \"$b\"" ./*.c | head -n 1)
+			obj=$(cd "$SRC/$dir" && grep -lE "^#[[:space:]]*include[[:space:]]+\"$b\"" ./*.c | head -n 1)
 			obj=${obj#./}
 			obj=${obj%.c}.o
 		fi
@@ -186,7 +186,7 @@ warnings() {
 	for o in "$@"; do rm -f "$out/$o"; done
 	kernel_cc
 	make -C "$src" O="$out" ARCH=x86_64 CC="$CC" HOSTCC=gcc C=2 W=1 -j"$(nproc)" "$@" >"$log" 2>&1 ||
-		{ tail -n 20 "$log"; echo "building $* with C=2 W=1 failed; see $log"; return 1; }
+		{ tail -n 20 "$log" >&2; echo "building $* with C=2 W=1 failed; see $log" >&2; return 1; }
 	grep -E ': (warning|error):' "$log" |
 		sed -E 's#^[^:]*/((kernel|include|arch|mm|net|lib)/)#\1#; s/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' |
 		sort || true

@@ -212,7 +212,7 @@ def build(m):
     callers.append(dict(id='syscall', kind='syscall', op='', desc='a program outside struct_ops callbacks',
                         prog_type='BPF_PROG_TYPE_SYSCALL', rt=set(), series=set(),
                         sleepable=True, notes=[]))
-    callers.append(dict(id='tracing', kind='tracing', op='', desc='a program outside struct_ops callbacks',
+    callers.append(dict(id='tracing', kind='tracing', op='', desc='a program that can run in any context',
                         prog_type='BPF_PROG_TYPE_TRACING', rt=set(), series=set(),
                         sleepable=False, notes=[]))
     callers.append(dict(id='bpf_dummy_ops', kind='other_st_ops', op='test_1',
@@ -246,7 +246,7 @@ def build(m):
                  if c['kind'] == 'op' and
                  ((c['series'] & bits) or (unlocked_ok and not c['series']))]
         if unlocked_ok:
-            where.append('outside struct_ops callbacks')
+            where.append('SYSCALL programs and async callbacks')
         allowed[k] = ', '.join(where)
     return callers, allowed
 
