@@ -8,10 +8,13 @@ import sys
 out = sys.argv[1]
 bench = {}   # (kernel, workload) -> [ns per op]
 loads = {}   # (kernel, scheduler) -> [(ns, verified insns)]
+loadtimes = {}  # (kernel, object) -> [min, median, max ns, verified insns]
 for line in open(out + '/raw.txt'):
     f = line.split()
     if f[0] == 'bench':
         bench.setdefault((f[1], f[3]), []).append(float(f[6]))
+    elif f[0] == 'loadtime':
+        loadtimes[(f[1], f[2])] = None if f[3] == 'failed' else [int(x) for x in f[3:7]]
     elif f[0] == 'load' and f[3] != 'failed':
         loads.setdefault((f[1], f[2]), []).append((int(f[3]), int(f[4])))
 
@@ -85,6 +88,17 @@ for s in ['scx_simple', 'scx_qmap', 'scx_central', 'scx_flatcg']:
         continue
     L.append('| %s | %d | %d | %.3f | %d | %d |' % (s, b[0][0], p[0][0], p[0][0] / b[0][0],
                                                   b[0][1], p[0][1]))
+L.append('')
+L.append('### Load time of bpf_object__load() alone (guest instructions, min / median / max)\n')
+L.append('| object | base | patched | patched / base (median) | base verified insns | patched verified insns |')
+L.append('|---|---|---|---|---|---|')
+for o in sorted(set(o for (_, o) in loadtimes)):
+    b, p = loadtimes.get(('base', o)), loadtimes.get(('patched', o))
+    if not b or not p:
+        L.append('| %s | %s | %s | - | - | - |' % (o, 'failed' if not b else b[1], 'failed' if not p else p[1]))
+        continue
+    L.append('| %s | %d / %d / %d | %d / %d / %d | %.3f | %d | %d |' % (
+        o, b[0], b[1], b[2], p[0], p[1], p[2], p[1] / b[1], b[3], p[3]))
 print('\n'.join(L))
 
 with open(out + '/plot.dat', 'w') as f:

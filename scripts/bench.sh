@@ -20,8 +20,11 @@ done
 [ -x "$BUILD/tests/schedulers/build/bin/scx_simple" ] || die "no schedulers; run 'make tests' first"
 
 build_bench() {
+	local lb=$BUILD/tests/schedulers/build
 	gcc -O2 -Wall -o "$OUT/ctxsw" "$TOP/bench/ctxsw.c" &&
-	gcc -O2 -Wall -o "$OUT/progstat" "$TOP/bench/progstat.c"
+	gcc -O2 -Wall -o "$OUT/progstat" "$TOP/bench/progstat.c" &&
+	gcc -O2 -Wall -I"$lb/include" -o "$OUT/loadtime" "$TOP/bench/loadtime.c" \
+		"$lb/obj/libbpf/libbpf.a" -lelf -lz -lzstd
 }
 stage "bench workload" "$LOGS/bench-build.log" build_bench
 

@@ -3,7 +3,8 @@
 # Runs in a guest whose clock counts instructions (-icount shift=0): the
 # hot-path workloads under scx_simple, and the load of each example
 # scheduler. Writes "bench <kernel> <round> <workload> <ops> <ns> <ns/op>"
-# and "load <kernel> <scheduler> <ns to enabled> <verified insns>" lines to
+# "load <kernel> <scheduler> <ns to enabled> <verified insns>" and
+# "loadtime <kernel> <object> <min> <median> <max ns> <verified insns>" lines to
 # bench.txt in the current (shared, writable) folder.
 #   guest-bench.sh KERNEL_NAME TESTS_DIR BENCH_BIN ROUNDS N
 name=$1 T=$2 B=$3 rounds=$4 n=$5
@@ -38,6 +39,13 @@ for sch in scx_simple scx_qmap scx_central scx_flatcg; do
 	kill -INT $pid; wait $pid
 	sleep 0.2
 done
+
+# bpf_object__load() alone, timed in the guest around the call: the same
+# scheduler objects, and kf_ctx_run, which calls every restricted kfunc.
+"$(dirname "$B")/loadtime" "$rounds" \
+	"$T"/schedulers/build/obj/sched_ext/scx_{simple,qmap,central,flatcg}.bpf.o \
+	"$T"/sched_ext/build/obj/sched_ext/kf_ctx_run.bpf.o |
+	sed "s/^loadtime /loadtime $name /" >>"$out"
 
 # Hot path under scx_simple.
 "$T/schedulers/build/bin/scx_simple" >/tmp/simple.log 2>&1 &
