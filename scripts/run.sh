@@ -15,16 +15,20 @@ do_tests() { "$TOP/scripts/tests.sh" "$BUILD/tree" "$KOUT" "$BUILD/tests"; }
 # Run the guest suites on kernel $1 with the tests in $2; adds to the totals.
 PASSED=0 FAILED=0 SKIPPED=0
 do_vm_tests() {
-	local kernel=$1 tests=$2 name=$3 rc=0 out
+	local kernel=$1 tests=$2 name=$3 rc=0 out results
 	shift 3
 	out=$("$TOP/scripts/vm.sh" -k "$kernel" -n "$name" -t "${VM_TIMEOUT:-900}" -- \
 		"TOP_DIR=$TOP $TOP/scripts/guest-tests.sh $tests $*" | tr -d '\r') || rc=$?
 	echo "$out" | grep -v '^    | RESULT '
-	while read -r _ _ suite p f k; do
+	# The counts come from the console log, which has every line even if
+	# the streamed copy lost its tail.
+	results=$(tr -d '\r' <"$LOGS/vm-$name.log" | grep '^RESULT ' || true)
+	while read -r _ suite p f k; do
+		[ -n "$suite" ] || continue
 		say "      $suite: $p passed, $f failed, $k skipped"
 		PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + k))
-	done < <(echo "$out" | grep '^    | RESULT ')
-	if [ $rc -ne 0 ] && ! echo "$out" | grep -q '^    | RESULT '; then
+	done <<<"$results"
+	if [ $rc -ne 0 ] && [ -z "$results" ]; then
 		FAILED=$((FAILED + 1))
 	fi
 	return $rc
@@ -64,7 +68,8 @@ do_negative() {
 		"$BUILD/tree/tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h" | tr -cd c | wc -c)
 	out=$("$TOP/scripts/vm.sh" -k "$BUILD/kernel-base/arch/x86/boot/bzImage" -n negative -- \
 		"cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask" 2>&1 | tr -d '\r') || true
-	got=$(echo "$out" | sed -n 's/.*checked, \([0-9]*\) disagree with the matrix.*/\1/p' | tail -n 1)
+	got=$(tr -d '\r' <"$LOGS/vm-negative.log" |
+		sed -n 's/.*checked, \([0-9]*\) disagree with the matrix.*/\1/p' | tail -n 1)
 	echo "$out" | grep -m 2 "x scx_bpf_consume: expected 'c'" | sed 's/^    | /      e.g. /'
 	if [ "$want" -gt 0 ] && [ "$got" = "$want" ]; then
 		say "ok    negative control: on the base kernel the matrix test fails and names $got pairs, the $want refused for their context"

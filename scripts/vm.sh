@@ -80,7 +80,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 done
 cleanup
 # tail exits on its own once QEMU is gone and it has printed everything.
-for i in $(seq 1 50); do
+for i in $(seq 1 300); do
 	kill -0 "$tailpid" 2>/dev/null || break
 	sleep 0.1
 done
