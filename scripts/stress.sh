@@ -19,6 +19,6 @@ out=$("$TOP/scripts/vm.sh" -k "$KDBG/arch/x86/boot/bzImage" -n stress -t $((SECS
 	"$TOP/scripts/guest-stress.sh $BUILD/tests $SECS $LOOPS" | tr -d '\r') || rc=$?
 echo "$out" | grep -E '^    \| STRESS|^(ok|FAIL) ' | sed 's/^    | STRESS /      /'
 boot=$(grep -m1 'guest: ' "$LOGS/vm-stress.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
-warn=$(grep -cE 'WARNING:|BUG:|lockdep|possible recursive|circular locking' "$LOGS/vm-stress.log" || true)
+warn=$(grep -cE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state' "$LOGS/vm-stress.log" || true)
 say "      debug kernel: $(grep -c '^CONFIG_KASAN=y' "$KDBG/.config") KASAN, $(grep -c '^CONFIG_PROVE_LOCKING=y' "$KDBG/.config") lockdep; kernel warnings seen: $warn"
 exit $rc
