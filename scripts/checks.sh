@@ -201,8 +201,8 @@ check_warnings() {
 	objs=$(touched_objs)
 	[ -n "$objs" ] || { echo "the series touches no C file"; return 1; }
 	echo "objects: $(echo $objs)"
-	# shellcheck disable=SC2086
 	need sparse sparse
+	# shellcheck disable=SC2086
 	warnings "$WARN_BASE_SRC" "$WARN_BASE_OUT" "$LOGS/warnings-base.log" $objs >"$LOGS/warnings-base.txt" || return
 	# shellcheck disable=SC2086
 	warnings "$SRC" "$KOUT" "$LOGS/warnings-series.log" $objs >"$LOGS/warnings-series.txt" || return
