@@ -158,10 +158,10 @@ PY
 # sparse (C=2) and W=1 on the objects built from the C files the series
 # touches: no warning that the base does not have. Warnings are compared
 # without line numbers, as a multiset, so that moved code does not count.
-# Needs the base kernel of 'make negative' (worktree build/bisect at base,
-# output build/kernel-base).
-WARN_BASE_SRC=$BUILD/bisect
-WARN_BASE_OUT=$BUILD/kernel-base
+# Needs the base kernel of 'make negative' (worktree build/wt/linux at base,
+# output build/wt/kernel-base).
+WARN_BASE_SRC=$WT
+WARN_BASE_OUT=$KBASE
 
 # The objects that compile the C files changed by the series.
 touched_objs() {

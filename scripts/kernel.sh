@@ -45,6 +45,23 @@ config() {
 build() {
 	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc -j"$(nproc)" bzImage
 }
-stage "config $name" "$LOGS/$name-config.log" config
+# What the configuration depends on: the fragments, every Kconfig file of
+# the tree, and the compiler. When none changed, the .config stands (the
+# per-patch builds of 'make check' configure once, not at every patch).
+config_key() {
+	{
+		cat "${FRAGS[@]}"
+		"$CC" --version | head -n 1
+		(cd "$SRC" && find . -name 'Kconfig*' -not -path './.git/*' -print0 | sort -z | xargs -0 cat)
+	} | sha1sum | cut -d' ' -f1
+}
+key=$(config_key)
+if [ -f "$OUT/.config" ] && [ "$(cat "$OUT/.config-key" 2>/dev/null)" = "$key" ]; then
+	say "ok    config $name: no Kconfig file or fragment changed, .config stands"
+else
+	rm -f "$OUT/.config-key"
+	stage "config $name" "$LOGS/$name-config.log" config
+	echo "$key" >"$OUT/.config-key"
+fi
 stage "build $name (bzImage + vmlinux)" "$LOGS/$name-build.log" build
 grep -h 'WARN.*unresolved symbol' "$LOGS/$name-build.log" | sed 's/^/      resolve_btfids: /' || true

@@ -8,6 +8,13 @@ BUILD=${BUILD:-$TOP/build}
 LOGS=$BUILD/logs
 TREE=${TREE:-$BUILD/linux}
 KOUT=${KOUT:-$BUILD/kernel}
+# A second worktree for the base and the per-patch kernels. Each output
+# folder sits beside the tree it builds, as build/kernel sits beside
+# build/linux, so every build sees its tree as ../linux and ccache (with
+# CCACHE_BASEDIR) hits across the base, the bisect and the series builds.
+WT=$BUILD/wt/linux
+KBASE=$BUILD/wt/kernel-base
+KBISECT=$BUILD/wt/kernel-bisect
 mkdir -p "$LOGS"
 
 say() { printf '%s\n' "$*"; }

@@ -49,8 +49,11 @@ do_matrix() {
 # A worktree of the kernel tree at REV, at a fixed path so that ccache hits.
 worktree_at() {
 	local dir=$1 rev=$2
-	if [ ! -e "$dir/.git" ]; then
+	# A worktree whose main tree was unpacked again is made anew.
+	if ! git -C "$dir" rev-parse --git-dir >/dev/null 2>&1 ||
+	   [ "$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir)" != "$(git -C "$BUILD/tree" rev-parse --path-format=absolute --git-common-dir)" ]; then
 		rm -rf "$dir"
+		mkdir -p "$(dirname "$dir")"
 		git -C "$BUILD/tree" worktree prune
 		git -C "$BUILD/tree" worktree add -q --detach "$dir" "$rev"
 	else
@@ -62,11 +65,11 @@ worktree_at() {
 # and name every pair the matrix says the verifier refuses for its context.
 do_negative() {
 	local want got out
-	worktree_at "$BUILD/bisect" base
-	"$TOP/scripts/kernel.sh" "$BUILD/bisect" "$BUILD/kernel-base" || return
+	worktree_at "$WT" base
+	"$TOP/scripts/kernel.sh" "$WT" "$KBASE" || return
 	want=$(sed -n 's/^\t{ "[a-z_]*", "[a-z_0-9]*", [01], "\([ocns]*\)" },$/\1/p' \
 		"$BUILD/tree/tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h" | tr -cd c | wc -c)
-	out=$("$TOP/scripts/vm.sh" -k "$BUILD/kernel-base/arch/x86/boot/bzImage" -n negative -- \
+	out=$("$TOP/scripts/vm.sh" -k "$KBASE/arch/x86/boot/bzImage" -n negative -- \
 		"cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask" 2>&1 | tr -d '\r') || true
 	got=$(tr -d '\r' <"$LOGS/vm-negative.log" |
 		sed -n 's/.*checked, \([0-9]*\) disagree with the matrix.*/\1/p' | tail -n 1)
@@ -81,10 +84,11 @@ do_negative() {
 }
 
 # Every patch builds, boots, and passes the sched_ext selftests of its tree.
-# Patches that change neither the kernel nor the sched_ext selftests are
-# built but not booted again.
+# A patch that changes no kernel code (only Documentation/ or tools/testing/)
+# leaves the kernel of the patch before it, which is not rebuilt; it is
+# booted again only if it changes the sched_ext selftests.
 do_bisect() {
-	local rev n i subj wt=$BUILD/bisect prev=base revs
+	local rev n i subj built=base prev=base revs
 	revs=$(git -C "$BUILD/tree" rev-list --reverse base..HEAD)
 	n=$(echo "$revs" | wc -l)
 	i=0
@@ -92,23 +96,30 @@ do_bisect() {
 		i=$((i + 1))
 		subj=$(git -C "$BUILD/tree" log -1 --format=%s "$rev")
 		say "      patch $i/$n: $subj"
-		worktree_at "$wt" "$rev"
+		worktree_at "$WT" "$rev"
 		mkdir -p "$BUILD/tests-bisect/sched_ext"
-		if ! "$TOP/scripts/kernel.sh" "$wt" "$BUILD/kernel-bisect" ||
-		   ! stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
-			make -C "$wt/tools/testing/selftests/sched_ext" OUTPUT="$BUILD/tests-bisect/sched_ext" \
-			CLANG=clang LLC=llc LLVM_STRIP=llvm-strip \
-			VMLINUX_BTF="$BUILD/kernel-bisect/vmlinux" -j"$(nproc)"; then
+		if [ "$built" != base ] &&
+		   git -C "$BUILD/tree" diff --quiet "$built" "$rev" -- . ':!Documentation' ':!tools/testing'; then
+			say "      patch $i/$n changes no kernel code: the kernel of $(git -C "$BUILD/tree" log -1 --format=%h "$built") stands"
+		elif "$TOP/scripts/kernel.sh" "$WT" "$KBISECT"; then
+			built=$rev
+		else
 			say "FAIL  patch $i/$n does not build"
 			FAILED=$((FAILED + 1))
 			prev=$rev
 			continue
 		fi
-		if git -C "$BUILD/tree" diff --quiet "$prev" "$rev" -- . \
+		if ! stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
+			make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$BUILD/tests-bisect/sched_ext" \
+			CLANG=clang LLC=llc LLVM_STRIP=llvm-strip \
+			VMLINUX_BTF="$KBISECT/vmlinux" -j"$(nproc)"; then
+			say "FAIL  the sched_ext selftests of patch $i/$n do not build"
+			FAILED=$((FAILED + 1))
+		elif git -C "$BUILD/tree" diff --quiet "$prev" "$rev" -- . \
 			':!Documentation' ':!tools/testing/selftests/bpf'; then
 			say "      patch $i/$n changes no kernel code and no sched_ext selftest: not booted again"
 		else
-			do_vm_tests "$BUILD/kernel-bisect/arch/x86/boot/bzImage" "$BUILD/tests-bisect" \
+			do_vm_tests "$KBISECT/arch/x86/boot/bzImage" "$BUILD/tests-bisect" \
 				"bisect-$i" scx || true
 		fi
 		prev=$rev
@@ -181,7 +192,7 @@ warnings) "$TOP/scripts/checks.sh" warnings;;
 bisect) llvm_path; do_bisect; summary;;
 matrix)	do_matrix;;
 clean)
-	rm -rf "$BUILD"/{linux,linux.tmp,dev,tree,kernel*,tests*,vm,logs,bin}
+	rm -rf "${BUILD:?}"/{linux,linux.tmp,dev,tree,wt,bisect,kernel*,tests*,vm,logs,bin}
 	say "removed build/ (kept build/ccache)"
 	;;
 *)	die "run.sh: unknown step '$1'";;
