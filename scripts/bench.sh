@@ -14,8 +14,8 @@ ROUNDS=${1:-5}
 N=${2:-20000}
 OUT=$BUILD/bench
 mkdir -p "$OUT"
-for k in kernel kernel-base; do
-	[ -f "$BUILD/$k/arch/x86/boot/bzImage" ] || die "no $BUILD/$k; run 'make kernel' and 'make negative' (base kernel) first"
+for k in "$KOUT" "$KBASE"; do
+	[ -f "$k/arch/x86/boot/bzImage" ] || die "no kernel in ${k#$TOP/}; run 'make kernel' and 'make negative' (base kernel) first"
 done
 [ -x "$BUILD/tests/schedulers/build/bin/scx_simple" ] || die "no schedulers; run 'make tests' first"
 
@@ -30,8 +30,8 @@ stage "bench workload" "$LOGS/bench-build.log" build_bench
 
 : >"$OUT/raw.txt"
 for k in base patched; do
-	kdir=$BUILD/kernel
-	[ $k = patched ] || kdir=$BUILD/kernel-base
+	kdir=$KOUT
+	[ $k = patched ] || kdir=$KBASE
 	VM_SMP=1 "$TOP/scripts/vm.sh" -k "$kdir/arch/x86/boot/bzImage" -n "bench-$k" \
 		-t "${BENCH_TIMEOUT:-1500}" -q "-icount" -q "shift=0,sleep=off" -- \
 		"$TOP/scripts/guest-bench.sh $k $BUILD/tests $OUT/ctxsw $ROUNDS $N" >/dev/null ||
@@ -41,8 +41,8 @@ done
 
 # Instruction counts of the hot functions, from the disassembly.
 for k in base patched; do
-	kdir=$BUILD/kernel
-	[ $k = patched ] || kdir=$BUILD/kernel-base
+	kdir=$KOUT
+	[ $k = patched ] || kdir=$KBASE
 	objdump -d --no-show-raw-insn "$kdir/kernel/sched/build_policy.o" >"$OUT/objdump-$k.txt"
 done
 
