@@ -43,8 +43,12 @@ done
 for k in base patched; do
 	kdir=$KOUT
 	[ $k = patched ] || kdir=$KBASE
-	objdump -d --no-show-raw-insn "$kdir/kernel/sched/build_policy.o" >"$OUT/objdump-$k.txt"
+	objdump -dr --no-show-raw-insn "$kdir/kernel/sched/build_policy.o" >"$OUT/objdump-$k.txt"
 done
+# Where scx_ops sits and the offset of each of its members, to name the
+# SCX_CALL_OP*() sites (bench/static_model.py).
+objdump -t "$KBASE/kernel/sched/build_policy.o" >"$OUT/symbols-base.txt"
+pahole -C sched_ext_ops "$KBASE/vmlinux" >"$OUT/ops-base.txt"
 
 python3 "$TOP/bench/summarize.py" "$OUT" >"$OUT/results.md"
 if command -v gnuplot >/dev/null; then

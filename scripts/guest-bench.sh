@@ -4,7 +4,8 @@
 # hot-path workloads under scx_simple, and the load of each example
 # scheduler. Writes "bench <kernel> <round> <workload> <ops> <ns> <ns/op>"
 # "load <kernel> <scheduler> <ns to enabled> <verified insns>" and
-# "loadtime <kernel> <object> <min> <median> <max ns> <verified insns>" lines to
+# "loadtime <kernel> <object> <min> <median> <max ns> <verified insns>" and
+# "opcount <kernel> <workload> <ctxsw line or runs PROG N>" lines to
 # bench.txt in the current (shared, writable) folder.
 #   guest-bench.sh KERNEL_NAME TESTS_DIR BENCH_BIN ROUNDS N
 name=$1 T=$2 B=$3 rounds=$4 n=$5
@@ -55,6 +56,12 @@ for r in $(seq 1 "$rounds"); do
 	"$B" pipe "$n" | sed "s/^/bench $name $r /" >>"$out"
 	"$B" fanout $((n / 8)) 4 | sed "s/^/bench $name $r /" >>"$out"
 	"$B" yield "$n" | sed "s/^/bench $name $r /" >>"$out"
+done
+# How often each op ran in each workload, for the static model. A run of
+# its own: the run statistics cost instructions.
+for w in "pipe $n" "fanout $((n / 8)) 4" "yield $n"; do
+	# shellcheck disable=SC2086
+	"$progstat" runs 27 "$B" $w | sed "s/^/opcount $name ${w%% *} /" >>"$out"
 done
 [ "$(cat /sys/kernel/sched_ext/state)" = enabled ] || { echo "scx_simple was ejected"; exit 1; }
 kill -INT $pid; wait $pid
