@@ -53,6 +53,9 @@ qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$SMP" -m "$MEM"
 	"${EXTRA_QEMU[@]}")
 
 t0=$(date +%s)
+# Empty the log first: the tail below must not print the last run's console
+# before the background QEMU has truncated it.
+: >"$LOG"
 # setsid: QEMU gets its own process group, so that it can be killed whole.
 setsid "${qemu[@]}" </dev/null >"$LOG" 2>&1 &
 qpid=$!
