@@ -11,22 +11,25 @@ is added.
 
 Only instructions that a passing check executes are counted. Basic blocks that
 end in ud2, call a warning or error reporter, or test a WARN_ONCE() flag are
-cold and left out. A removed call to a function that the patched kernel no
-longer has (scx_kf_disallow()) counts that function's hot instructions too.
+cold and left out. A removed call to a helper of the old checks
+(scx_kf_disallow()) counts that helper's hot instructions too.
 
 Each counted instruction is given to the nearest indirect call through
 scx_ops in its function (an SCX_CALL_OP*() site, named by the sched_ext_ops
 member it calls) or, in a function without one, to the function (the kfuncs).
 
   static_model.py DIR
-reads DIR/objdump-{base,patched}.txt (objdump -dr), DIR/symbols-base.txt
-(objdump -t) and DIR/ops-base.txt (pahole -C sched_ext_ops), and prints one
+reads DIR/objdump-{base,patched}.txt (objdump -dr), DIR/symbols-*.txt
+(objdump -t) and DIR/ops-*.txt (pahole -C sched_ext_ops), and prints one
 line per site: "site <function> <op or -> <removed> <added>".
 """
 import difflib
 import re
 import sys
 
+# Out-of-line helpers of the removed run-time checks: a removed call to one
+# of them also removes the instructions of its body that run.
+CHECK_HELPERS = ('scx_kf_allow', 'scx_kf_disallow', 'scx_kf_allowed', 'scx_kf_allowed_on_arg_tasks')
 COLD_CALLS = ('__warn_printk', 'scx_ops_error_kind', '__scx_ops_error', 'scx_ops_exit_kind',
               'dump_stack', 'panic', '__stack_chk_fail')
 JUMP = re.compile(r'^(j[a-z]+|call|jmp)\s+([0-9a-f]+) <([\w.]+)(\+0x[0-9a-f]+)?>')
@@ -38,7 +41,7 @@ def parse(path):
     for line in open(path):
         m = re.match(r'^([0-9a-f]+) <([\w.]+)>:', line)
         if m:
-            cur = funcs.setdefault(m.group(2), [])
+            cur = funcs.setdefault(base_name(m.group(2)), [])
             continue
         if cur is None:
             continue
@@ -52,14 +55,19 @@ def parse(path):
     return funcs
 
 
+def base_name(sym):
+    """A symbol without GCC's clone suffixes, which are numbered per build."""
+    return re.sub(r'\.(constprop|isra|part|cold)\.\d+', '', sym)
+
+
 def target(insn):
-    """The symbol an instruction calls or jumps to, if outside its function."""
+    """The symbol an instruction calls or jumps to."""
     m = JUMP.match(insn[1])
     if not m:
         return None
     if insn[2]:
-        return re.sub(r'[-+]0x[0-9a-f]+$', '', insn[2])
-    return m.group(3)
+        return base_name(re.sub(r'[-+]0x[0-9a-f]+$', '', insn[2]))
+    return base_name(m.group(3))
 
 
 def norm(func, insn):
@@ -130,8 +138,10 @@ def hot_len(insns, func):
 
 def model(d):
     base, patched = parse(d + '/objdump-base.txt'), parse(d + '/objdump-patched.txt')
-    ops_base = scx_ops_base(open(d + '/symbols-base.txt').read())
-    names = op_names(open(d + '/ops-base.txt').read())
+    ops_b = scx_ops_base(open(d + '/symbols-base.txt').read())
+    names_b = op_names(open(d + '/ops-base.txt').read())
+    ops_p = scx_ops_base(open(d + '/symbols-patched.txt').read())
+    names_p = op_names(open(d + '/ops-patched.txt').read())
     sites = {}   # (function, op or None) -> [removed, added]
     for func in sorted(set(base) & set(patched)):
         b, p = base[func], patched[func]
@@ -141,9 +151,9 @@ def model(d):
             continue
         bblk, bcold = blocks(func, b)
         pblk, pcold = blocks(func, p)
-        bsites = [(n, op_site(i, ops_base, names)) for n, i in enumerate(b)]
+        bsites = [(n, op_site(i, ops_b, names_b)) for n, i in enumerate(b)]
         bsites = [(n, o) for n, o in bsites if o]
-        psites = [(n, op_site(i, ops_base, names)) for n, i in enumerate(p)]
+        psites = [(n, op_site(i, ops_p, names_p)) for n, i in enumerate(p)]
         psites = [(n, o) for n, o in psites if o]
 
         def owner(n, s):
@@ -158,7 +168,7 @@ def model(d):
                     continue
                 cost = 1
                 t = target(b[n])
-                if b[n][1].startswith('call') and t in base and t not in patched:
+                if b[n][1].startswith('call') and t in CHECK_HELPERS and t in base:
                     cost += hot_len(base[t], t)
                 sites.setdefault((func, owner(n, bsites)), [0, 0])[0] += cost
             for n in range(j1, j2):

@@ -105,9 +105,13 @@ KFUNC_OF = {'enqueue': 'scx_dispatch_preamble',     # scx_bpf_dispatch[_vtime]()
 
 def op_of(prog):
     tail = prog.split('_', 1)[1] if '_' in prog else prog
-    for op in OPS:
-        if op.startswith(tail) or tail == op:
-            return op
+    if tail in OPS:
+        return tail
+    # BPF keeps 15 characters of a program's name
+    if len(prog) == 15:
+        cut = [op for op in OPS if op.startswith(tail)]
+        if len(cut) == 1:
+            return cut[0]
     return None
 
 
@@ -145,9 +149,11 @@ for w in ['pipe', 'fanout', 'yield']:
         shown.append('%s %.2f' % (op, per))
     L.append('| %s | %s | %.0f to %.0f | %.0f |' % (w, ', '.join(shown), lo, hi, measured[w]))
 L.append('')
-bad = sorted(s for (k, s), ok in loads.items() if not all(ok))
-L.append('All four example schedulers attached on both kernels.\n' if loads and not bad else
-         'Schedulers that failed to attach: %s\n' % ', '.join(bad))
+bad = sorted(set('%s (%s)' % (s, k) for (k, s), ok in loads.items() if not all(ok)))
+if bad:
+    L.append('Schedulers that failed to attach: %s\n' % ', '.join(bad))
+elif loads:
+    L.append('All four example schedulers attached on both kernels.\n')
 L.append('### Load time of bpf_object__load() alone (guest instructions, min / median / max)\n')
 L.append('| object | base | patched | patched / base (median) | base verified insns | patched verified insns |')
 L.append('|---|---|---|---|---|---|')

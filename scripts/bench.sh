@@ -47,8 +47,12 @@ for k in base patched; do
 done
 # Where scx_ops sits and the offset of each of its members, to name the
 # SCX_CALL_OP*() sites (bench/static_model.py).
-objdump -t "$KBASE/kernel/sched/build_policy.o" >"$OUT/symbols-base.txt"
-pahole -C sched_ext_ops "$KBASE/vmlinux" >"$OUT/ops-base.txt"
+for k in base patched; do
+	kdir=$KOUT
+	[ $k = patched ] || kdir=$KBASE
+	objdump -t "$kdir/kernel/sched/build_policy.o" >"$OUT/symbols-$k.txt"
+	pahole -C sched_ext_ops "$kdir/vmlinux" >"$OUT/ops-$k.txt"
+done
 
 python3 "$TOP/bench/summarize.py" "$OUT" >"$OUT/results.md"
 if command -v gnuplot >/dev/null; then

@@ -45,23 +45,30 @@ config() {
 build() {
 	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc -j"$(nproc)" bzImage
 }
-# What the configuration depends on: the fragments, every Kconfig file of
-# the tree, and the compiler. When none changed, the .config stands (the
-# per-patch builds of 'make check' configure once, not at every patch).
+# What the configuration depends on: the fragments, the tree's Kconfig
+# files, tinyconfig's fragments and kconfig itself, and the toolchain
+# (Kconfig tests gcc, ld, as and pahole). When none changed and .config is
+# the one written then, it stands: the per-patch builds of 'make check'
+# configure once, not at every patch.
 config_key() {
 	{
 		cat "${FRAGS[@]}"
 		"$CC" --version | head -n 1
-		(cd "$SRC" && find . -name 'Kconfig*' -not -path './.git/*' -print0 | sort -z | xargs -0 cat)
+		ld --version | head -n 1
+		as --version | head -n 1
+		pahole --version
+		(cd "$SRC" && find . \( -name 'Kconfig*' -o -path '*/configs/*.config' -o -path './scripts/kconfig/*' \) \
+			-not -path './.git/*' -type f -print0 | sort -z | xargs -0 cat)
 	} | sha1sum | cut -d' ' -f1
 }
+config_sum() { sha1sum <"$OUT/.config" | cut -d' ' -f1; }
 key=$(config_key)
-if [ -f "$OUT/.config" ] && [ "$(cat "$OUT/.config-key" 2>/dev/null)" = "$key" ]; then
+if [ -f "$OUT/.config" ] && [ "$(cat "$OUT/.config-key" 2>/dev/null)" = "$key $(config_sum)" ]; then
 	say "ok    config $name: no Kconfig file or fragment changed, .config stands"
 else
 	rm -f "$OUT/.config-key"
 	stage "config $name" "$LOGS/$name-config.log" config
-	echo "$key" >"$OUT/.config-key"
+	echo "$key $(config_sum)" >"$OUT/.config-key"
 fi
 stage "build $name (bzImage + vmlinux)" "$LOGS/$name-build.log" build
 grep -h 'WARN.*unresolved symbol' "$LOGS/$name-build.log" | sed 's/^/      resolve_btfids: /' || true

@@ -65,7 +65,9 @@ worktree_at() {
 # and name every pair the matrix says the verifier refuses for its context.
 do_negative() {
 	local want got out
-	worktree_at "$WT" base
+	worktree_at "$WT" base || return
+	[ "$(git -C "$WT" rev-parse HEAD)" = "$(git -C "$BUILD/tree" rev-parse base)" ] ||
+		{ say "FAIL  ${WT#$TOP/} is not at base"; return 1; }
 	"$TOP/scripts/kernel.sh" "$WT" "$KBASE" || return
 	want=$(sed -n 's/^\t{ "[a-z_]*", "[a-z_0-9]*", [01], "\([ocns]*\)" },$/\1/p' \
 		"$BUILD/tree/tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h" | tr -cd c | wc -c)
@@ -96,7 +98,12 @@ do_bisect() {
 		i=$((i + 1))
 		subj=$(git -C "$BUILD/tree" log -1 --format=%s "$rev")
 		say "      patch $i/$n: $subj"
-		worktree_at "$WT" "$rev"
+		if ! worktree_at "$WT" "$rev"; then
+			say "FAIL  cannot check out patch $i/$n in ${WT#$TOP/}"
+			FAILED=$((FAILED + 1))
+			built=base prev=$rev
+			continue
+		fi
 		mkdir -p "$BUILD/tests-bisect/sched_ext"
 		if [ "$built" != base ] &&
 		   git -C "$BUILD/tree" diff --quiet "$built" "$rev" -- . ':!Documentation' ':!tools/testing'; then
@@ -106,7 +113,8 @@ do_bisect() {
 		else
 			say "FAIL  patch $i/$n does not build"
 			FAILED=$((FAILED + 1))
-			prev=$rev
+			# What the failed build left is no kernel of any patch.
+			built=base prev=$rev
 			continue
 		fi
 		if ! stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
