@@ -89,13 +89,28 @@ do_negative() {
 # A patch that changes no kernel code (only Documentation/ or tools/testing/)
 # leaves the kernel of the patch before it, which is not rebuilt; it is
 # booted again only if it changes the sched_ext selftests.
+#
+# The first patch builds on a copy of the base kernel of do_negative, when
+# there is one, so that it only recompiles what the patch changes.
+# CHECK_BUDGET=SECONDS (set by .ci/run) stops the bisect before a patch that
+# would start later than that into the run; the patches left are reported
+# as skipped, so that a slow machine gives a partial bisect, not a timeout.
 do_bisect() {
 	local rev n i subj built=base prev=base revs
 	revs=$(git -C "$BUILD/tree" rev-list --reverse base..HEAD)
 	n=$(echo "$revs" | wc -l)
+	if [ -f "$KBASE/vmlinux" ] && [ -f "$KBASE/.config-key" ]; then
+		stage "start the per-patch kernel from the base kernel" "$LOGS/bisect-seed.log" \
+			bash -c "rm -rf '$KBISECT' && cp -a '$KBASE' '$KBISECT'" || return
+	fi
 	i=0
 	for rev in $revs; do
 		i=$((i + 1))
+		if [ -n "${CHECK_BUDGET:-}" ] && [ $(( $(date +%s) - T0 )) -ge "$CHECK_BUDGET" ]; then
+			say "SKIP  patches $i-$n not bisected: the run is $(( $(date +%s) - T0 ))s in, past CHECK_BUDGET=${CHECK_BUDGET}s"
+			SKIPPED=$((SKIPPED + n - i + 1))
+			break
+		fi
 		subj=$(git -C "$BUILD/tree" log -1 --format=%s "$rev")
 		say "      patch $i/$n: $subj"
 		if ! worktree_at "$WT" "$rev"; then
