@@ -15,6 +15,9 @@ KOUT=${KOUT:-$BUILD/kernel}
 WT=$BUILD/wt/linux
 KBASE=$BUILD/wt/kernel-base
 KBISECT=$BUILD/wt/kernel-bisect
+# The sched_ext selftests of each patch; their dependency files name the
+# worktree's paths, so they live and go with it.
+TBISECT=$BUILD/wt/tests-bisect
 mkdir -p "$LOGS"
 
 say() { printf '%s\n' "$*"; }

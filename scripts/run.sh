@@ -119,7 +119,7 @@ do_bisect() {
 			built=base prev=$rev
 			continue
 		fi
-		mkdir -p "$BUILD/tests-bisect/sched_ext"
+		mkdir -p "$TBISECT/sched_ext"
 		if [ "$built" != base ] &&
 		   git -C "$BUILD/tree" diff --quiet "$built" "$rev" -- . ':!Documentation' ':!tools/testing'; then
 			say "      patch $i/$n changes no kernel code: the kernel of $(git -C "$BUILD/tree" log -1 --format=%h "$built") stands"
@@ -133,7 +133,7 @@ do_bisect() {
 			continue
 		fi
 		if ! stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
-			make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$BUILD/tests-bisect/sched_ext" \
+			make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$TBISECT/sched_ext" \
 			CLANG=clang LLC=llc LLVM_STRIP=llvm-strip \
 			VMLINUX_BTF="$KBISECT/vmlinux" -j"$(nproc)"; then
 			say "FAIL  the sched_ext selftests of patch $i/$n do not build"
@@ -142,7 +142,7 @@ do_bisect() {
 			':!Documentation' ':!tools/testing/selftests/bpf'; then
 			say "      patch $i/$n changes no kernel code and no sched_ext selftest: not booted again"
 		else
-			do_vm_tests "$KBISECT/arch/x86/boot/bzImage" "$BUILD/tests-bisect" \
+			do_vm_tests "$KBISECT/arch/x86/boot/bzImage" "$TBISECT" \
 				"bisect-$i" scx || true
 		fi
 		prev=$rev
