@@ -14,10 +14,12 @@ ROUNDS=${1:-5}
 N=${2:-20000}
 OUT=$BUILD/bench
 mkdir -p "$OUT"
-for k in "$KOUT" "$KBASE"; do
-	[ -f "$k/arch/x86/boot/bzImage" ] || die "no kernel in ${k#$TOP/}; run 'make kernel' and 'make negative' (base kernel) first"
-done
-[ -x "$BUILD/tests/schedulers/build/bin/scx_simple" ] || die "no schedulers; run 'make tests' first"
+# From a clean clone: the tree, the series kernel, the tests, the base kernel.
+if [ ! -f "$KOUT/arch/x86/boot/bzImage" ] || [ ! -x "$BUILD/tests/schedulers/build/bin/scx_simple" ]; then
+	"$TOP/scripts/run.sh" tree && "$TOP/scripts/run.sh" kernel && "$TOP/scripts/run.sh" tests ||
+		die "could not build the series kernel and the tests"
+fi
+[ -f "$KBASE/arch/x86/boot/bzImage" ] || "$TOP/scripts/run.sh" base || die "could not build the base kernel"
 
 build_bench() {
 	local lb=$BUILD/tests/schedulers/build
