@@ -46,12 +46,8 @@ for k in base patched; do
 	kdir=$KOUT
 	[ $k = patched ] || kdir=$KBASE
 	objdump -dr --no-show-raw-insn "$kdir/kernel/sched/build_policy.o" >"$OUT/objdump-$k.txt"
-done
-# Where scx_ops sits and the offset of each of its members, to name the
-# SCX_CALL_OP*() sites (bench/static_model.py).
-for k in base patched; do
-	kdir=$KOUT
-	[ $k = patched ] || kdir=$KBASE
+	# Where scx_ops sits and the offset of each of its members, to name
+	# the SCX_CALL_OP*() sites (bench/static_model.py).
 	objdump -t "$kdir/kernel/sched/build_policy.o" >"$OUT/symbols-$k.txt"
 	pahole -C sched_ext_ops "$kdir/vmlinux" >"$OUT/ops-$k.txt"
 done

@@ -61,8 +61,7 @@ worktree_at() {
 	fi
 }
 
-# The matrix test must fail on the base kernel, which only checks at run time,
-# and name every pair the matrix says the verifier refuses for its context.
+# The base kernel, from the second worktree checked out at base.
 do_base() {
 	worktree_at "$WT" base || return
 	[ "$(git -C "$WT" rev-parse HEAD)" = "$(git -C "$BUILD/tree" rev-parse base)" ] ||
@@ -70,6 +69,8 @@ do_base() {
 	"$TOP/scripts/kernel.sh" "$WT" "$KBASE"
 }
 
+# The matrix test must fail on the base kernel, which only checks at run time,
+# and name every pair the matrix says the verifier refuses for its context.
 do_negative() {
 	local want got out
 	do_base || return
