@@ -13,7 +13,7 @@ S := scripts
 B := build
 
 .DEFAULT_GOAL := all
-.PHONY: all tree kernel tests test check export matrix help clean negative warnings bisect bench stress send-ready
+.PHONY: all tree kernel tests test check export matrix help clean negative warnings bisect bench stress stress-base send-ready
 
 ## all: tree, kernel, tests, then the tests in the guest (the main job)
 ## tree: unpack the base into build/linux and git am patches/ (LINUX_SRC=dir: your tree)
@@ -41,6 +41,10 @@ bench:
 ## stress: example schedulers under stress-ng and faults on a debug kernel (SECS=60 LOOPS=20)
 stress:
 	@$(S)/stress.sh $(or $(SECS),60) $(or $(LOOPS),20)
+
+## stress-base: the schedulers under the same load on the base debug kernel (SECS=60)
+stress-base:
+	@$(S)/stress.sh --base $(or $(SECS),60) 0
 
 ## send-ready: run every check, then lay out the mails and print To/Cc
 send-ready: check

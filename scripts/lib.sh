@@ -18,6 +18,8 @@ KBISECT=$BUILD/wt/kernel-bisect
 # The sched_ext selftests of each patch; their dependency files name the
 # worktree's paths, so they live and go with it.
 TBISECT=$BUILD/wt/tests-bisect
+# The base kernel with the debug options, for 'make stress-base'.
+KDBG_BASE=$BUILD/wt/kernel-debug-base
 mkdir -p "$LOGS"
 
 say() { printf '%s\n' "$*"; }
@@ -86,4 +88,20 @@ kernel_cc() {
 	# Same inputs hash alike whatever the tree's path or timestamps.
 	export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime,file_stat_matches
 	export KBUILD_BUILD_TIMESTAMP=2024-01-01 KBUILD_BUILD_USER=scx KBUILD_BUILD_HOST=kf-mask
+}
+
+# worktree_at DIR REV: DIR is a worktree of build/tree checked out at REV,
+# at a fixed path so that ccache hits.
+worktree_at() {
+	local dir=$1 rev=$2
+	# A worktree whose main tree was unpacked again is made anew.
+	if ! git -C "$dir" rev-parse --git-dir >/dev/null 2>&1 ||
+	   [ "$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir)" != "$(git -C "$BUILD/tree" rev-parse --path-format=absolute --git-common-dir)" ]; then
+		rm -rf "$dir"
+		mkdir -p "$(dirname "$dir")"
+		git -C "$BUILD/tree" worktree prune
+		git -C "$BUILD/tree" worktree add -q --detach "$dir" "$rev"
+	else
+		git -C "$dir" checkout -q --detach --force "$rev"
+	fi
 }

@@ -46,21 +46,6 @@ do_matrix() {
 		--header "$BUILD/tree/tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h"
 }
 
-# A worktree of the kernel tree at REV, at a fixed path so that ccache hits.
-worktree_at() {
-	local dir=$1 rev=$2
-	# A worktree whose main tree was unpacked again is made anew.
-	if ! git -C "$dir" rev-parse --git-dir >/dev/null 2>&1 ||
-	   [ "$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir)" != "$(git -C "$BUILD/tree" rev-parse --path-format=absolute --git-common-dir)" ]; then
-		rm -rf "$dir"
-		mkdir -p "$(dirname "$dir")"
-		git -C "$BUILD/tree" worktree prune
-		git -C "$BUILD/tree" worktree add -q --detach "$dir" "$rev"
-	else
-		git -C "$dir" checkout -q --detach --force "$rev"
-	fi
-}
-
 # The base kernel, from the second worktree checked out at base.
 do_base() {
 	worktree_at "$WT" base || return
