@@ -38,7 +38,7 @@ export:
 bench:
 	@$(S)/bench.sh $(or $(ROUNDS),5) $(or $(N),20000)
 
-## stress: example schedulers under stress-ng and faults on a debug kernel (SECS=60 LOOPS=20)
+## stress: example schedulers under stress-ng and faults on a debug kernel (SECS=60 LOOPS=20 SCHEDS=all four)
 stress:
 	@$(S)/stress.sh $(or $(SECS),60) $(or $(LOOPS),20)
 

@@ -3,11 +3,13 @@
 # Runs in the guest of 'make stress': the example schedulers under stress-ng,
 # then faults. Prints "STRESS <what> <result> <detail>" lines and fails if
 # anything went wrong.
-#   guest-stress.sh TESTS_DIR SECONDS LOOPS [WHAT]
+#   guest-stress.sh TESTS_DIR SECONDS LOOPS [WHAT [SCHEDULERS]]
 # WHAT is "all" (default) or "load": only the schedulers under load and the
 # leak check, for a kernel without the series (the fault steps test refusals
-# that only the series makes).
+# that only the series makes). SCHEDULERS: which ones go under load, in
+# order (default: "scx_simple scx_qmap scx_central scx_flatcg").
 T=$1 secs=$2 loops=$3 what=${4:-all}
+scheds=${5:-scx_simple scx_qmap scx_central scx_flatcg}
 case $what in all|load) ;; *) echo "guest-stress.sh: WHAT is all or load, not '$what'"; exit 2;; esac
 progstat=$T/progstat
 bin=$T/schedulers/build/bin
@@ -31,8 +33,9 @@ base_maps=$(nmaps)
 # 1. Each example scheduler under a mixed load.
 mkdir -p /sys/fs/cgroup/a /sys/fs/cgroup/b
 echo "+cpu" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-for sch in scx_simple scx_qmap scx_central scx_flatcg; do
+for sch in $scheds; do
 	[ $sch = scx_central ] && for k in $(pgrep scx_ops_enable); do taskset -p 1 "$k" >/dev/null; done
+	[ -x "$bin/$sch" ] || { say "$sch FAIL no such scheduler"; rc=1; continue; }
 	if ! start $sch; then
 		say "$sch FAIL did-not-attach"; rc=1; continue
 	fi

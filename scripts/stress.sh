@@ -3,17 +3,20 @@
 # make stress: the example schedulers under load and faults on a debug kernel
 # (lockdep, atomic-sleep, list debugging, KASAN), with the series applied.
 #   stress.sh [--base] [SECONDS] [LOOPS]     defaults 60 s per scheduler, 20 loops
+# SCHEDS="scx_flatcg ..." picks the schedulers put under load (default: all four).
 # --base (make stress-base): the same debug options on the base kernel, and
 # only the schedulers under load (the fault steps test refusals that only
 # the series makes). It tells what the series changed from what 6.12 does.
 . "$(dirname "$0")/lib.sh"
-lock_build
 
 side=series
 [ "${1:-}" = --base ] && { side=base; shift; }
 SECS=${1:-60}
 LOOPS=${2:-20}
 case "$SECS$LOOPS" in *[!0-9]*|'') die "usage: stress.sh [--base] [SECONDS] [LOOPS] (whole numbers)";; esac
+SCHEDS=${SCHEDS:-scx_simple scx_qmap scx_central scx_flatcg}
+case "$SCHEDS" in *[!a-z_\ ]*) die "SCHEDS: scheduler names, such as 'scx_flatcg scx_simple'";; esac
+lock_build
 need stress-ng stress-ng
 [ -x "$BUILD/tests/schedulers/build/bin/scx_simple" ] || die "no tests; run 'make tests' first"
 
@@ -33,7 +36,7 @@ fi
 
 rc=0
 out=$("$TOP/scripts/vm.sh" -k "$KDBG/arch/x86/boot/bzImage" -n $name -t $((SECS * 4 + LOOPS * 20 + 600)) -- \
-	"$TOP/scripts/guest-stress.sh $BUILD/tests $SECS $LOOPS $what" | tr -d '\r') || rc=$?
+	"$TOP/scripts/guest-stress.sh $BUILD/tests $SECS $LOOPS $what '$SCHEDS'" | tr -d '\r') || rc=$?
 echo "$out" | grep -E '^    \| STRESS|^(ok|FAIL) ' | sed 's/^    | STRESS /      /'
 boot=$(grep -m1 'guest: ' "$LOGS/vm-$name.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
 warn=$(grep -cE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state' "$LOGS/vm-$name.log" || true)
