@@ -61,6 +61,11 @@ for sch in $scheds; do
 		say "$sch FAIL"; rc=1
 		# The scheduler's debug dump names the stalled task and the state
 		# of every CPU; without one, the last lines of its output.
+		# scx_flatcg prints its counters every second: their sums.
+		sed -n 's/^ENQ *skip: *\([0-9]*\) *race: *\([0-9]*\).*/\1 \2/p' /tmp/$sch.log |
+			awk 'NF == 2 { s += $1; r += $2 } END { if (NR) printf "    flatcg counters: enqueue skip %d, enqueue race %d\n", s, r }'
+		sed -n 's/^PNC .*empty: *\([0-9]*\).*race: *\([0-9]*\) *fail: *\([0-9]*\).*/\1 \2 \3/p' /tmp/$sch.log |
+			awk 'NF == 3 { e += $1; r += $2; f += $3 } END { if (NR) printf "    flatcg counters: pick empty %d, pick race %d, pick fail %d\n", e, r, f }'
 		if grep -q 'DEBUG DUMP' /tmp/$sch.log; then
 			sed -n '/DEBUG DUMP/,$p' /tmp/$sch.log | head -n 300
 		else

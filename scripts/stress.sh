@@ -38,7 +38,7 @@ rc=0
 out=$("$TOP/scripts/vm.sh" -k "$KDBG/arch/x86/boot/bzImage" -n $name -t $((SECS * 4 + LOOPS * 20 + 600)) -- \
 	"$TOP/scripts/guest-stress.sh $BUILD/tests $SECS $LOOPS $what '$SCHEDS'" | tr -d '\r') || rc=$?
 echo "$out" | grep -E '^    \| STRESS|^(ok|FAIL) ' | sed 's/^    | STRESS /      /'
-boot=$(grep -m1 'guest: ' "$LOGS/vm-$name.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
+boot=$(grep -a -m1 ' as init process' "$LOGS/vm-$name.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
 warn=$(grep -cE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state' "$LOGS/vm-$name.log" || true)
 say "      $side debug kernel: $(grep -c '^CONFIG_KASAN=y' "$KDBG/.config") KASAN, $(grep -c '^CONFIG_PROVE_LOCKING=y' "$KDBG/.config") lockdep; boot to init ${boot:-?} s; kernel warnings seen: $warn"
 exit $rc
