@@ -27,6 +27,7 @@ wait_state() {
 start() { "$bin/$1" >/tmp/$1.log 2>&1 & SPID=$!; wait_state enabled; }
 stop() { kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled; }
 
+[ -x "$progstat" ] || { say "setup FAIL no $progstat"; exit 1; }
 base_progs=$(nprogs)
 base_maps=$(nmaps)
 

@@ -3,10 +3,15 @@
 # make stress: the example schedulers under load and faults on a debug kernel
 # (lockdep, atomic-sleep, list debugging, KASAN), with the series applied.
 #   stress.sh [--base] [SECONDS] [LOOPS]     defaults 60 s per scheduler, 20 loops
-# SCHEDS="scx_flatcg ..." picks the schedulers put under load (default: all four).
 # --base (make stress-base): the same debug options on the base kernel, and
 # only the schedulers under load (the fault steps test refusals that only
 # the series makes). It tells what the series changed from what 6.12 does.
+# SCHEDS="scx_flatcg ..." picks the schedulers put under load (default: all four).
+#
+# The kernel and the schedulers are built in the second worktree, from the
+# series (or the base) plus config/stress-patches/: fixes for bugs of 6.12
+# that are not the series' and that this run would otherwise report (see
+# README.md). STRESS_PATCHES=0 leaves them out, to see those bugs.
 . "$(dirname "$0")/lib.sh"
 
 side=series
@@ -16,29 +21,44 @@ LOOPS=${2:-20}
 case "$SECS$LOOPS" in *[!0-9]*|'') die "usage: stress.sh [--base] [SECONDS] [LOOPS] (whole numbers)";; esac
 SCHEDS=${SCHEDS:-scx_simple scx_qmap scx_central scx_flatcg}
 case "$SCHEDS" in *[!a-z_\ ]*) die "SCHEDS: scheduler names, such as 'scx_flatcg scx_simple'";; esac
+case "${STRESS_PATCHES:-1}" in 0|1) ;; *) die "STRESS_PATCHES is 0 or 1";; esac
 lock_build
 need stress-ng stress-ng
 [ -x "$BUILD/tests/schedulers/build/bin/scx_simple" ] || die "no tests; run 'make tests' first"
 
-frags=("$TOP/config/kernel.config" "$TOP/config/kernel-debug.config")
 if [ $side = base ]; then
-	KDBG=$KDBG_BASE
-	worktree_at "$WT" base
-	[ "$(git -C "$WT" rev-parse HEAD)" = "$(git -C "$BUILD/tree" rev-parse base)" ] ||
-		die "${WT#$TOP/} is not at base"
-	"$TOP/scripts/kernel.sh" "$WT" "$KDBG" "${frags[@]}"
-	what=load name=stress-base
+	rev=base KDBG=$KDBG_BASE TST=$BUILD/wt/tests-stress-base what=load name=stress-base
 else
-	KDBG=$BUILD/kernel-debug
-	"$TOP/scripts/kernel.sh" "$BUILD/tree" "$KDBG" "${frags[@]}"
-	what=all name=stress
+	rev=$(git -C "$BUILD/tree" rev-parse HEAD) KDBG=$BUILD/wt/kernel-debug TST=$BUILD/wt/tests-stress what=all name=stress
 fi
+
+# The tree: $rev, then the stress patches on top (detached, nothing kept).
+worktree_at "$WT" "$rev"
+[ "$(git -C "$WT" rev-parse HEAD)" = "$(git -C "$BUILD/tree" rev-parse "$rev")" ] ||
+	die "${WT#$TOP/} is not at $rev"
+n=0
+if [ "${STRESS_PATCHES:-1}" = 1 ]; then
+	for p in "$TOP"/config/stress-patches/*.patch; do
+		[ -e "$p" ] || continue
+		git -C "$WT" -c user.name=stress -c user.email=stress@localhost am -q "$p" >"$LOGS/$name-am.log" 2>&1 || {
+			git -C "$WT" am --abort >/dev/null 2>&1 || true
+			die "$(basename "$p") does not apply to $rev (see $LOGS/$name-am.log)"
+		}
+		n=$((n + 1))
+	done
+fi
+say "ok    $side tree with $n stress patch(es) from config/stress-patches"
+
+"$TOP/scripts/kernel.sh" "$WT" "$KDBG" "$TOP/config/kernel.config" "$TOP/config/kernel-debug.config"
+# The schedulers of that tree; the rest of the guest's tools from make tests.
+TESTS_ONLY=schedulers "$TOP/scripts/tests.sh" "$WT" "$KDBG" "$TST"
+for t in progstat sched_ext bpf; do ln -sfn "$BUILD/tests/$t" "$TST/$t"; done
 
 rc=0
 out=$("$TOP/scripts/vm.sh" -k "$KDBG/arch/x86/boot/bzImage" -n $name -t $((SECS * 4 + LOOPS * 20 + 600)) -- \
-	"$TOP/scripts/guest-stress.sh $BUILD/tests $SECS $LOOPS $what '$SCHEDS'" | tr -d '\r') || rc=$?
-echo "$out" | grep -E '^    \| STRESS|^(ok|FAIL) ' | sed 's/^    | STRESS /      /'
+	"$TOP/scripts/guest-stress.sh $TST $SECS $LOOPS $what '$SCHEDS'" | tr -d '\r') || rc=$?
+echo "$out" | grep -E '^    \| (STRESS|    flatcg counters)|^(ok|FAIL) ' | sed 's/^    | STRESS /      /; s/^    |     /      /'
 boot=$(grep -a -m1 ' as init process' "$LOGS/vm-$name.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
-warn=$(grep -cE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state' "$LOGS/vm-$name.log" || true)
-say "      $side debug kernel: $(grep -c '^CONFIG_KASAN=y' "$KDBG/.config") KASAN, $(grep -c '^CONFIG_PROVE_LOCKING=y' "$KDBG/.config") lockdep; boot to init ${boot:-?} s; kernel warnings seen: $warn"
+warn=$(grep -acE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state' "$LOGS/vm-$name.log" || true)
+say "      $side debug kernel, $n stress patch(es): $(grep -c '^CONFIG_KASAN=y' "$KDBG/.config") KASAN, $(grep -c '^CONFIG_PROVE_LOCKING=y' "$KDBG/.config") lockdep; boot to init ${boot:-?} s; kernel warnings seen: $warn"
 exit $rc

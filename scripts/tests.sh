@@ -5,6 +5,7 @@
 #   - the sched_ext selftests runner
 #   - the example schedulers of tools/sched_ext
 #   tests.sh [SRC] [KERNEL_OUT] [OUT]
+# TESTS_ONLY=schedulers builds the example schedulers alone (make stress).
 . "$(dirname "$0")/lib.sh"
 lock_build
 
@@ -75,6 +76,10 @@ build_schedulers() {
 
 build_progstat() { gcc -O2 -Wall -o "$OUT/progstat" "$TOP/bench/progstat.c"; }
 
+if [ "${TESTS_ONLY:-}" = schedulers ]; then
+	stage "tools/sched_ext schedulers ($name)" "$LOGS/$name-schedulers.log" build_schedulers
+	exit
+fi
 stage "progstat ($name)" "$LOGS/$name-progstat.log" build_progstat
 stage "test_progs subset ($name)" "$LOGS/$name-test_progs.log" build_test_progs
 stage "sched_ext selftests runner ($name)" "$LOGS/$name-scx-selftests.log" build_scx_selftests
