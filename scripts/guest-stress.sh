@@ -24,6 +24,13 @@ wait_state() {
 	for i in $(seq 1 200); do [ "$(state)" = "$1" ] && return 0; sleep 0.05; done
 	return 1
 }
+# scx_flatcg prints its counters every second: their sums over the run.
+flatcg_counters() {
+	sed -n 's/^ENQ *skip: *\([0-9]*\) *race: *\([0-9]*\).*/\1 \2/p' "$1" |
+		awk 'NF == 2 { s += $1; r += $2 } END { if (NR) printf "    flatcg counters: enqueue skip %d, enqueue race %d\n", s, r }'
+	sed -n 's/^PNC .*empty: *\([0-9]*\).*race: *\([0-9]*\) *fail: *\([0-9]*\)\( *recheck: *\([0-9]*\)\)*.*/\1 \2 \3 \5/p' "$1" |
+		awk '{ e += $1; r += $2; f += $3; c += $4 } END { if (NR) printf "    flatcg counters: pick empty %d, pick race %d, pick fail %d, recheck %d\n", e, r, f, c }'
+}
 start() { "$bin/$1" >/tmp/$1.log 2>&1 & SPID=$!; wait_state enabled; }
 stop() { kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled; }
 
@@ -58,15 +65,12 @@ for sch in $scheds; do
 	stop
 	if [ $ok = 1 ] && ! grep -qi 'error\|stall' /tmp/$sch.log; then
 		say "$sch ok ${secs}s cgroup-moves=$moves"
+		flatcg_counters /tmp/$sch.log
 	else
 		say "$sch FAIL"; rc=1
+		flatcg_counters /tmp/$sch.log
 		# The scheduler's debug dump names the stalled task and the state
 		# of every CPU; without one, the last lines of its output.
-		# scx_flatcg prints its counters every second: their sums.
-		sed -n 's/^ENQ *skip: *\([0-9]*\) *race: *\([0-9]*\).*/\1 \2/p' /tmp/$sch.log |
-			awk 'NF == 2 { s += $1; r += $2 } END { if (NR) printf "    flatcg counters: enqueue skip %d, enqueue race %d\n", s, r }'
-		sed -n 's/^PNC .*empty: *\([0-9]*\).*race: *\([0-9]*\) *fail: *\([0-9]*\).*/\1 \2 \3/p' /tmp/$sch.log |
-			awk 'NF == 3 { e += $1; r += $2; f += $3 } END { if (NR) printf "    flatcg counters: pick empty %d, pick race %d, pick fail %d\n", e, r, f }'
 		if grep -q 'DEBUG DUMP' /tmp/$sch.log; then
 			sed -n '/DEBUG DUMP/,$p' /tmp/$sch.log | head -n 300
 		else
