@@ -42,9 +42,9 @@ bench:
 stress:
 	@$(S)/stress.sh $(or $(SECS),60) $(or $(LOOPS),20)
 
-## stress-base: the schedulers under the same load on the base debug kernel (SECS=60)
+## stress-base: the same on the base debug kernel, without the refusal steps (SECS=60 LOOPS=20)
 stress-base:
-	@$(S)/stress.sh --base $(or $(SECS),60) 0
+	@$(S)/stress.sh --base $(or $(SECS),60) $(or $(LOOPS),20)
 
 ## send-ready: run every check, then lay out the mails and print To/Cc
 send-ready: check

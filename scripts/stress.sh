@@ -3,9 +3,9 @@
 # make stress: the example schedulers under load and faults on a debug kernel
 # (lockdep, atomic-sleep, list debugging, KASAN), with the series applied.
 #   stress.sh [--base] [SECONDS] [LOOPS]     defaults 60 s per scheduler, 20 loops
-# --base (make stress-base): the same debug options on the base kernel, and
-# only the schedulers under load (the fault steps test refusals that only
-# the series makes). It tells what the series changed from what 6.12 does.
+# --base (make stress-base): the same on the base kernel, without the two
+# steps that load programs only the series refuses. It tells what the
+# series changed from what 6.12 does.
 # SCHEDS="scx_flatcg ..." picks the schedulers put under load (default: all four).
 #
 # The kernel and the schedulers are built in the second worktree, from the
@@ -27,7 +27,7 @@ need stress-ng stress-ng
 [ -x "$BUILD/tests/schedulers/build/bin/scx_simple" ] || die "no tests; run 'make tests' first"
 
 if [ $side = base ]; then
-	rev=base KDBG=$KDBG_BASE TST=$BUILD/wt/tests-stress-base what=load name=stress-base
+	rev=base KDBG=$KDBG_BASE TST=$BUILD/wt/tests-stress-base what=base name=stress-base
 else
 	rev=$(git -C "$BUILD/tree" rev-parse HEAD) KDBG=$BUILD/wt/kernel-debug TST=$BUILD/wt/tests-stress what=all name=stress
 fi
