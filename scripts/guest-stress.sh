@@ -27,9 +27,9 @@ wait_state() {
 # scx_flatcg prints its counters every second: their sums over the run.
 flatcg_counters() {
 	sed -n 's/^ENQ *skip: *\([0-9]*\) *race: *\([0-9]*\).*/\1 \2/p' "$1" |
-		awk 'NF == 2 { s += $1; r += $2 } END { if (NR) printf "    flatcg counters: enqueue skip %d, enqueue race %d\n", s, r }'
+		awk 'NF == 2 { s += $1; r += $2 } END { if (NR) printf "    flatcg counters: enqueue skip %.0f, enqueue race %.0f\n", s, r }'
 	sed -n 's/^PNC .*empty: *\([0-9]*\).*race: *\([0-9]*\) *fail: *\([0-9]*\)\( *recheck: *\([0-9]*\)\)*.*/\1 \2 \3 \5/p' "$1" |
-		awk '{ e += $1; r += $2; f += $3; c += $4 } END { if (NR) printf "    flatcg counters: pick empty %d, pick race %d, pick fail %d, recheck %d\n", e, r, f, c }'
+		awk '{ e += $1; r += $2; f += $3; c += $4 } END { if (NR) printf "    flatcg counters: pick empty %.0f, pick race %.0f, pick fail %.0f, recheck %.0f\n", e, r, f, c }'
 }
 start() { "$bin/$1" >/tmp/$1.log 2>&1 & SPID=$!; wait_state enabled; }
 stop() { kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled; }

@@ -18,9 +18,14 @@ side=series
 [ "${1:-}" = --base ] && { side=base; shift; }
 SECS=${1:-60}
 LOOPS=${2:-20}
-case "$SECS$LOOPS" in *[!0-9]*|'') die "usage: stress.sh [--base] [SECONDS] [LOOPS] (whole numbers)";; esac
+for v in "$SECS" "$LOOPS"; do
+	case "$v" in ''|*[!0-9]*|0?*) die "usage: stress.sh [--base] [SECONDS] [LOOPS] (whole numbers, no leading zero)";; esac
+done
+[ "$SECS" -gt 0 ] || die "SECONDS must be at least 1"
 SCHEDS=${SCHEDS:-scx_simple scx_qmap scx_central scx_flatcg}
 case "$SCHEDS" in *[!a-z_\ ]*) die "SCHEDS: scheduler names, such as 'scx_flatcg scx_simple'";; esac
+nsched=$(wc -w <<<"$SCHEDS")
+[ "$nsched" -gt 0 ] || die "SCHEDS names no scheduler"
 case "${STRESS_PATCHES:-1}" in 0|1) ;; *) die "STRESS_PATCHES is 0 or 1";; esac
 lock_build
 need stress-ng stress-ng
@@ -33,6 +38,8 @@ else
 fi
 
 # The tree: $rev, then the stress patches on top (detached, nothing kept).
+# An interrupted 'git am' of an earlier run would block this one's.
+git -C "$WT" am --quit >/dev/null 2>&1 || true
 worktree_at "$WT" "$rev"
 [ "$(git -C "$WT" rev-parse HEAD)" = "$(git -C "$BUILD/tree" rev-parse "$rev")" ] ||
 	die "${WT#$TOP/} is not at $rev"
@@ -40,7 +47,8 @@ n=0
 if [ "${STRESS_PATCHES:-1}" = 1 ]; then
 	for p in "$TOP"/config/stress-patches/*.patch; do
 		[ -e "$p" ] || continue
-		git -C "$WT" -c user.name=stress -c user.email=stress@localhost am -q "$p" >"$LOGS/$name-am.log" 2>&1 || {
+		git -C "$WT" -c user.name=stress -c user.email=stress@localhost -c commit.gpgsign=false \
+			am -q --no-verify "$p" >"$LOGS/$name-am.log" 2>&1 || {
 			git -C "$WT" am --abort >/dev/null 2>&1 || true
 			die "$(basename "$p") does not apply to $rev (see $LOGS/$name-am.log)"
 		}
@@ -53,12 +61,15 @@ say "ok    $side tree with $n stress patch(es) from config/stress-patches"
 # The schedulers of that tree; the rest of the guest's tools from make tests.
 TESTS_ONLY=schedulers "$TOP/scripts/tests.sh" "$WT" "$KDBG" "$TST"
 for t in progstat sched_ext bpf; do ln -sfn "$BUILD/tests/$t" "$TST/$t"; done
+for s in $SCHEDS; do
+	[ -x "$TST/schedulers/build/bin/$s" ] || die "SCHEDS: no scheduler $s in tools/sched_ext"
+done
 
 rc=0
-out=$("$TOP/scripts/vm.sh" -k "$KDBG/arch/x86/boot/bzImage" -n $name -t $((SECS * 4 + LOOPS * 20 + 600)) -- \
+out=$("$TOP/scripts/vm.sh" -k "$KDBG/arch/x86/boot/bzImage" -n $name -t $((SECS * (nsched + 1) + LOOPS * 20 + 600)) -- \
 	"$TOP/scripts/guest-stress.sh $TST $SECS $LOOPS $what '$SCHEDS'" | tr -d '\r') || rc=$?
 echo "$out" | grep -E '^    \| (STRESS|    flatcg counters)|^(ok|FAIL) ' | sed 's/^    | STRESS /      /; s/^    |     /      /'
-boot=$(grep -a -m1 ' as init process' "$LOGS/vm-$name.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
+boot=$(grep -a -m1 ' as init process' "$LOGS/vm-$name.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/' || true)
 warn=$(grep -acE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state' "$LOGS/vm-$name.log" || true)
 say "      $side debug kernel, $n stress patch(es): $(grep -c '^CONFIG_KASAN=y' "$KDBG/.config") KASAN, $(grep -c '^CONFIG_PROVE_LOCKING=y' "$KDBG/.config") lockdep; boot to init ${boot:-?} s; kernel warnings seen: $warn"
 exit $rc
