@@ -48,7 +48,7 @@ if [ "${STRESS_PATCHES:-1}" = 1 ]; then
 	for p in "$TOP"/config/stress-patches/*.patch; do
 		[ -e "$p" ] || continue
 		git -C "$WT" -c user.name=stress -c user.email=stress@localhost -c commit.gpgsign=false \
-			am -q --no-verify "$p" >"$LOGS/$name-am.log" 2>&1 || {
+			-c core.hooksPath=/dev/null am -q "$p" >"$LOGS/$name-am.log" 2>&1 || {
 			git -C "$WT" am --abort >/dev/null 2>&1 || true
 			die "$(basename "$p") does not apply to $rev (see $LOGS/$name-am.log)"
 		}
