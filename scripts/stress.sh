@@ -45,15 +45,13 @@ worktree_at "$WT" "$rev"
 	die "${WT#$TOP/} is not at $rev"
 n=0
 if [ "${STRESS_PATCHES:-1}" = 1 ]; then
-	for p in "$TOP"/config/stress-patches/*.patch; do
-		[ -e "$p" ] || continue
-		git -C "$WT" -c user.name=stress -c user.email=stress@localhost -c commit.gpgsign=false \
-			-c core.hooksPath=/dev/null am -q "$p" >"$LOGS/$name-am.log" 2>&1 || {
-			git -C "$WT" am --abort >/dev/null 2>&1 || true
-			die "$(basename "$p") does not apply to $rev (see $LOGS/$name-am.log)"
-		}
-		n=$((n + 1))
-	done
+	patches=("$TOP"/config/stress-patches/*.patch)
+	n=${#patches[@]}
+	git -C "$WT" -c user.name=stress -c user.email=stress@localhost -c commit.gpgsign=false \
+		-c core.hooksPath=/dev/null am -q "${patches[@]}" >"$LOGS/$name-am.log" 2>&1 || {
+		git -C "$WT" am --abort >/dev/null 2>&1 || true
+		die "config/stress-patches does not apply to $rev (see $LOGS/$name-am.log)"
+	}
 fi
 say "ok    $side tree with $n stress patch(es) from config/stress-patches"
 
