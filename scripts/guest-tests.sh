@@ -14,9 +14,12 @@ result() { echo "RESULT $1 $2 $3 $4"; [ "$3" = 0 ] || rc=1; }
 for s in $suites; do
 case $s in
 bpf)
-	echo "== test_progs -t $(paste -sd, <(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list"))"
-	(cd "$T/bpf" && ./test_progs -t "$(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | paste -sd,)") >/tmp/tp.log 2>&1
+	tests=$(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | paste -sd,)
+	echo "== test_progs -t $tests"
+	t0=$(date +%s)
+	(cd "$T/bpf" && ./test_progs -t "$tests") >/tmp/tp.log 2>&1
 	tprc=$?
+	echo "test_progs took $(( $(date +%s) - t0 )) s"
 	grep -E 'scx_kf_mask: |^#|FAIL|Summary' /tmp/tp.log | grep -v ':OK$' | tail -n 80
 	cp /tmp/tp.log "$PWD/test_progs.log" 2>/dev/null
 	sum=$(grep '^Summary:' /tmp/tp.log | tail -n 1)

@@ -28,6 +28,7 @@ do_vm_tests() {
 		say "      $suite: $p passed, $f failed, $k skipped"
 		PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + k))
 	done <<<"$results"
+	tr -d '\r' <"$LOGS/vm-$name.log" | sed -n 's/^test_progs took [0-9]* s$/      &/p'
 	if [ $rc -ne 0 ] && [ -z "$results" ]; then
 		FAILED=$((FAILED + 1))
 	fi
