@@ -42,8 +42,12 @@ config() {
 	done
 	return $missing
 }
+# "modules" too: it writes Module.symvers, which the test modules of
+# tools/testing/selftests/bpf are built against (there are no in-tree ones).
 build() {
-	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc -j"$(nproc)" bzImage
+	local mods=
+	grep -q '^CONFIG_MODULES=y' "$OUT/.config" && mods=modules
+	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc -j"$(nproc)" bzImage $mods
 }
 # What the configuration depends on: the fragments, the tree's Kconfig
 # files, tinyconfig's fragments and kconfig itself, and the toolchain

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the tests against a built kernel:
-#   - test_progs with the prog_tests listed in config/selftests-bpf.list
+#   - test_progs with the prog_tests listed in config/selftests-bpf.list,
+#     and the test modules they load
 #   - the sched_ext selftests runner
 #   - the example schedulers of tools/sched_ext
 #   tests.sh [SRC] [KERNEL_OUT] [OUT]
@@ -62,6 +63,22 @@ build_test_progs() {
 		TEST_GEN_PROGS_EXTENDED= $jobs "$OUT/bpf/test_progs"
 }
 
+# The test modules of the listed prog_tests, which test_progs loads from its
+# own folder. The selftests Makefile builds them with "make -C KDIR M=...",
+# which cannot take the kernel's O= folder, so build them here the kbuild
+# way, with the kernel's compiler.
+KMODS=(bpf_test_kfunc_ctx)
+build_kmods() {
+	local m d
+	grep -q '^CONFIG_MODULES=y' "$KBUILD/.config" || { echo "CONFIG_MODULES is off in $KBUILD"; return 1; }
+	kernel_cc
+	for m in "${KMODS[@]}"; do
+		d=$SRC/tools/testing/selftests/bpf/$m
+		make -C "$SRC" O="$KBUILD" M="$d" CC="$CC" HOSTCC=gcc $jobs modules || return
+		cp "$d/$m.ko" "$OUT/bpf/" || return
+	done
+}
+
 build_scx_selftests() {
 	mkdir -p "$OUT/sched_ext"
 	make -C "$SRC/tools/testing/selftests/sched_ext" OUTPUT="$OUT/sched_ext" \
@@ -82,5 +99,6 @@ if [ "${TESTS_ONLY:-}" = schedulers ]; then
 fi
 stage "progstat ($name)" "$LOGS/$name-progstat.log" build_progstat
 stage "test_progs subset ($name)" "$LOGS/$name-test_progs.log" build_test_progs
+stage "test modules ($name)" "$LOGS/$name-kmods.log" build_kmods
 stage "sched_ext selftests runner ($name)" "$LOGS/$name-scx-selftests.log" build_scx_selftests
 stage "tools/sched_ext schedulers ($name)" "$LOGS/$name-schedulers.log" build_schedulers
