@@ -13,7 +13,7 @@ S := scripts
 B := build
 
 .DEFAULT_GOAL := all
-.PHONY: all tree kernel tests test check export matrix help clean negative warnings bisect bench stress stress-base send-ready
+.PHONY: all tree kernel tests test check export matrix help clean negative warnings bisect stress-short bench stress stress-base send-ready
 
 ## all: tree, kernel, tests, then the tests in the guest (the main job)
 ## tree: unpack the base into build/linux and git am patches/ (LINUX_SRC=dir: your tree)
@@ -25,8 +25,9 @@ B := build
 ## negative: run the matrix test on the base kernel, where it must fail
 ## warnings: sparse (C=2) and W=1 on the touched objects, no new warning vs the base (after negative)
 ## bisect: build, boot and run the sched_ext selftests at every patch
+## stress-short: the short stress of make check (test kernel, 5 s per scheduler)
 ## clean: remove build/ (keeps the ccache)
-RUN_STEPS := all tree kernel tests test check matrix negative warnings bisect clean
+RUN_STEPS := all tree kernel tests test check matrix negative warnings bisect stress-short clean
 $(RUN_STEPS):
 	@$(S)/run.sh $@
 

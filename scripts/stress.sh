@@ -37,22 +37,9 @@ else
 	rev=$(git -C "$BUILD/tree" rev-parse HEAD) KDBG=$BUILD/wt/kernel-debug TST=$BUILD/wt/tests-stress what=all name=stress
 fi
 
-# The tree: $rev, then the stress patches on top (detached, nothing kept).
-# An interrupted 'git am' of an earlier run would block this one's.
-git -C "$WT" am --quit >/dev/null 2>&1 || true
-worktree_at "$WT" "$rev"
-[ "$(git -C "$WT" rev-parse HEAD)" = "$(git -C "$BUILD/tree" rev-parse "$rev")" ] ||
-	die "${WT#$TOP/} is not at $rev"
-n=0
-if [ "${STRESS_PATCHES:-1}" = 1 ]; then
-	patches=("$TOP"/config/stress-patches/*.patch)
-	n=${#patches[@]}
-	git -C "$WT" -c user.name=stress -c user.email=stress@localhost -c commit.gpgsign=false \
-		-c core.hooksPath=/dev/null am -q "${patches[@]}" >"$LOGS/$name-am.log" 2>&1 || {
-		git -C "$WT" am --abort >/dev/null 2>&1 || true
-		die "config/stress-patches does not apply to $rev (see $LOGS/$name-am.log)"
-	}
-fi
+# The tree: $rev, then the stress patches on top.
+stress_tree "$rev" "$name" "${STRESS_PATCHES:-1}" || exit 1
+n=$STRESS_N
 say "ok    $side tree with $n stress patch(es) from config/stress-patches"
 
 "$TOP/scripts/kernel.sh" "$WT" "$KDBG" "$TOP/config/kernel.config" "$TOP/config/kernel-debug.config"
