@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # PID 1 of the test guest. The host's root is mounted read-only as / over 9p;
 # $VM_OUT is a writable share for results. Runs the command in $VM_CMD_FILE,
-# prints its exit status on the console, and powers off.
+# writes its exit status to $VM_OUT/exit-status and the console, and
+# powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -27,8 +28,12 @@ echo "guest: $(nproc) CPUs, kernel $(uname -r)"
 cd "$VM_OUT"
 bash -c ". '$VM_CMD_FILE'" </dev/null
 rc=$?
+# The status goes to the share too: on the console, a kernel message can
+# land in the middle of the line (seen: the power-off's own message).
+echo "$rc" >"$VM_OUT/exit-status"
 sync
 echo "VM-EXIT-STATUS: $rc"
+sleep 1
 echo o > /proc/sysrq-trigger
 sleep 5
 reboot -f

@@ -29,7 +29,9 @@ do_vm_tests() {
 		PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + k))
 	done <<<"$results"
 	tr -d '\r' <"$LOGS/vm-$name.log" | sed -n 's/^test_progs took [0-9]* s$/      &/p'
-	if [ $rc -ne 0 ] && [ -z "$results" ]; then
+	# A guest that failed as a whole (a kernel warning, a timeout, no exit
+	# status) is a failure even when every suite reported its counts.
+	if { [ $rc -ne 0 ] && [ -z "$results" ]; } || grep -q '^FAIL  vm ' <<<"$out"; then
 		FAILED=$((FAILED + 1))
 	fi
 	return $rc

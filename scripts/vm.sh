@@ -92,7 +92,8 @@ wait "$tailpid" 2>/dev/null || true
 trap - EXIT
 dt=$(( $(date +%s) - t0 ))
 
-status=$(sed -n 's/^VM-EXIT-STATUS: \([0-9]*\).*/\1/p' "$LOG" | tail -n 1)
+status=$(cat "$VMDIR/out/exit-status" 2>/dev/null || true)
+case "$status" in ''|*[!0-9]*) status=$(sed -n 's/^VM-EXIT-STATUS: \([0-9]*\).*/\1/p' "$LOG" | tail -n 1);; esac
 bad=$(grep -nE 'Kernel panic|Oops|WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state|INFO: task .* blocked|Call Trace:' "$LOG" | head -n 5 || true)
 
 fail=""
