@@ -33,7 +33,6 @@ rc=$?
 echo "$rc" >"$VM_OUT/exit-status"
 sync
 echo "VM-EXIT-STATUS: $rc"
-sleep 1
 echo o > /proc/sysrq-trigger
 sleep 5
 reboot -f
