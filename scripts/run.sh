@@ -8,16 +8,16 @@ export TOP
 base_version() { cat "$TREE/.base-version" 2>/dev/null || echo unknown; }
 T0=$(date +%s)
 
-do_tree() { "$TOP/scripts/tree.sh"; }
-do_kernel() { "$TOP/scripts/kernel.sh" "$BUILD/tree" "$KOUT"; }
-do_tests() { "$TOP/scripts/tests.sh" "$BUILD/tree" "$KOUT" "$BUILD/tests"; }
+do_tree() { "$TOP/scripts/host/tree.sh"; }
+do_kernel() { "$TOP/scripts/host/kernel.sh" "$BUILD/tree" "$KOUT"; }
+do_tests() { "$TOP/scripts/host/tests.sh" "$BUILD/tree" "$KOUT" "$BUILD/tests"; }
 
 # Run the guest suites on kernel $1 with the tests in $2; adds to the totals.
 PASSED=0 FAILED=0 SKIPPED=0
 do_vm_tests() {
 	local kernel=$1 tests=$2 name=$3 rc=0 out results
 	shift 3
-	out=$("$TOP/scripts/vm.sh" -k "$kernel" -n "$name" -t "${VM_TIMEOUT:-900}" -- \
+	out=$("$TOP/scripts/host/vm.sh" -k "$kernel" -n "$name" -t "${VM_TIMEOUT:-900}" -- \
 		"TOP_DIR=$TOP $TOP/scripts/guest-tests.sh $tests $*" | tr -d '\r') || rc=$?
 	echo "$out" | grep -v '^    | RESULT '
 	# The counts come from the console log, which has every line even if
@@ -54,7 +54,7 @@ do_base() {
 	worktree_at "$WT" base || return
 	[ "$(git -C "$WT" rev-parse HEAD)" = "$(git -C "$BUILD/tree" rev-parse base)" ] ||
 		{ say "FAIL  ${WT#$TOP/} is not at base"; return 1; }
-	"$TOP/scripts/kernel.sh" "$WT" "$KBASE"
+	"$TOP/scripts/host/kernel.sh" "$WT" "$KBASE"
 }
 
 # The matrix test must fail on the base kernel, which only checks at run time,
@@ -64,7 +64,7 @@ do_negative() {
 	do_base || return
 	want=$(sed -n 's/^\t{ "[a-z_]*", "[a-z_0-9]*", [01], "\([ocns]*\)" },$/\1/p' \
 		"$BUILD/tree/tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h" | tr -cd c | wc -c)
-	out=$("$TOP/scripts/vm.sh" -k "$KBASE/arch/x86/boot/bzImage" -n negative -- \
+	out=$("$TOP/scripts/host/vm.sh" -k "$KBASE/arch/x86/boot/bzImage" -n negative -- \
 		"cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask" 2>&1 | tr -d '\r') || true
 	got=$(tr -d '\r' <"$LOGS/vm-negative.log" |
 		sed -n 's/.*checked, \([0-9]*\) disagree with the matrix.*/\1/p' | tail -n 1)
@@ -116,7 +116,7 @@ do_bisect() {
 		if [ "$built" != base ] &&
 		   git -C "$BUILD/tree" diff --quiet "$built" "$rev" -- . ':!Documentation' ':!tools/testing'; then
 			say "      patch $i/$n changes no kernel code: the kernel of $(git -C "$BUILD/tree" log -1 --format=%h "$built") stands"
-		elif "$TOP/scripts/kernel.sh" "$WT" "$KBISECT"; then
+		elif "$TOP/scripts/host/kernel.sh" "$WT" "$KBISECT"; then
 			built=$rev
 		else
 			say "FAIL  patch $i/$n does not build"
@@ -149,13 +149,13 @@ do_bisect() {
 do_stress_short() {
 	local out rc=0 line t tst=$BUILD/wt/tests-short
 	if ! stress_tree "$(git -C "$BUILD/tree" rev-parse HEAD)" stress-short ||
-	   ! TESTS_ONLY=schedulers "$TOP/scripts/tests.sh" "$WT" "$KOUT" "$tst"; then
+	   ! TESTS_ONLY=schedulers "$TOP/scripts/host/tests.sh" "$WT" "$KOUT" "$tst"; then
 		say "FAIL  short stress: no schedulers with config/stress-patches"
 		FAILED=$((FAILED + 1))
 		return
 	fi
 	for t in progstat sched_ext bpf; do ln -sfn "$BUILD/tests/$t" "$tst/$t"; done
-	out=$("$TOP/scripts/vm.sh" -n stress-short -t 900 -- \
+	out=$("$TOP/scripts/host/vm.sh" -n stress-short -t 900 -- \
 		"$TOP/scripts/guest-stress.sh $tst 5 3" | tr -d '\r') || rc=$?
 	while read -r line; do
 		say "      stress: $line"
@@ -169,7 +169,7 @@ do_stress_short() {
 
 # A short 'make bench', so that it cannot rot.
 do_bench_short() {
-	if "$TOP/scripts/bench.sh" 1 2000 >"$LOGS/bench-short.log" 2>&1 &&
+	if "$TOP/scripts/host/bench.sh" 1 2000 >"$LOGS/bench-short.log" 2>&1 &&
 	   grep -q '^| pipe' "$LOGS/bench-short.log"; then
 		say "ok    short bench: $(grep '^| pipe' "$LOGS/bench-short.log" | cut -d'|' -f2-6)"
 		PASSED=$((PASSED + 1))
@@ -202,13 +202,13 @@ check)
 		$step || { FAILED=$((FAILED + 1)); summary; exit 1; }
 	done
 	for c in series stubs matrix checkpatch kf_mask flags docs; do
-		if "$TOP/scripts/checks.sh" $c; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+		if "$TOP/scripts/check/checks.sh" $c; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	done
 	do_test || true
 	do_stress_short
 	do_negative || FAILED=$((FAILED + 1))
 	# sparse and W=1 against the base kernel that do_negative built
-	if "$TOP/scripts/checks.sh" warnings; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	if "$TOP/scripts/check/checks.sh" warnings; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	do_bench_short
 	[ -n "${SKIP_BISECT:-}" ] || do_bisect
 	summary
@@ -216,7 +216,7 @@ check)
 negative) do_negative; summary;;
 stress-short) llvm_path; do_stress_short; summary;;
 base)	do_base;;
-warnings) "$TOP/scripts/checks.sh" warnings;;
+warnings) "$TOP/scripts/check/checks.sh" warnings;;
 bisect) llvm_path; do_bisect; summary;;
 matrix)	do_matrix;;
 clean)

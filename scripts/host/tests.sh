@@ -7,7 +7,7 @@
 #   - the example schedulers of tools/sched_ext
 #   tests.sh [SRC] [KERNEL_OUT] [OUT]
 # TESTS_ONLY=schedulers builds the example schedulers alone (make stress).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 lock_build
 
 SRC=${1:-$BUILD/tree}

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the kernel out of tree: tinyconfig + config/kernel.config.
 #   kernel.sh [SRC] [OUT] [FRAGMENT...]
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 lock_build
 
 SRC=${1:-$BUILD/tree}

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make send-ready: after 'make check', lay out exactly what to mail and to
 # whom. The To/Cc come from the tree's scripts/get_maintainer.pl.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 SRC=$BUILD/tree
 OUT=$BUILD/send

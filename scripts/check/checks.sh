@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The checks of 'make check' beyond building and running the tests.
 #   checks.sh series|stubs|matrix|checkpatch|kf_mask|flags|docs|warnings
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 lock_build
 
 SRC=$BUILD/tree

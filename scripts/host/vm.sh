@@ -9,7 +9,7 @@
 # and exits with the command's exit status. A panic, oops, WARNING, BUG,
 # lockdep report or timeout is a failure, and the console lines around it are
 # shown. QEMU never outlives this script.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 KERNEL=$KOUT/arch/x86/boot/bzImage
 TIMEOUT=${VM_TIMEOUT:-600}

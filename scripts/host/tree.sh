@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Make the kernel git tree: base + patches/.
+# Stage "tree": the kernel git tree, base + patches/.
 #
-#   tree.sh            unpack Debian's linux-source-6.12 into build/linux,
-#                      commit it as the base, git am -3 patches/
+#   tree.sh            unpack the pinned linux-source .deb (config/base.env,
+#                      found by base.sh) into build/linux, commit it as
+#                      branch base, git am -3 patches/ on branch scx-kf-mask
 #   LINUX_SRC=DIR      apply patches/ on a new branch of the user's tree DIR
 #                      (never touching the branch the user has checked out)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 lock_build
 
-PKG=linux-source-6.12
-TARBALL=/usr/src/linux-source-6.12.tar.xz
 BRANCH=${BRANCH:-scx-kf-mask}
 
 apply_series() {
@@ -52,31 +51,30 @@ if [ -n "${LINUX_SRC:-}" ]; then
 fi
 
 # The Debian base.
-if [ ! -f "$TARBALL" ]; then
-	command -v apt-get >/dev/null || die "$TARBALL is missing; install $PKG"
-	say "      installing $PKG"
-	apt-get install -y -qq "$PKG" >"$LOGS/apt-linux-source.log" 2>&1 ||
-		die "could not install $PKG (see $LOGS/apt-linux-source.log; run apt-get update first?)"
-fi
-version=$(dpkg-query -W -f='${Version}' "$PKG" 2>/dev/null || echo unknown)
+. "$TOP/config/base.env"
+deb=$("$TOP/scripts/host/base.sh") || exit
+version="$BASE_VERSION sha256:$BASE_SHA256"
+PKG=$BASE_PKG
 
 if [ ! -d "$TREE/.git" ] || [ "$(cat "$TREE/.base-version" 2>/dev/null)" != "$version" ]; then
 	rm -rf "$TREE.tmp"
 	mkdir -p "$TREE.tmp"
 	t0=$(date +%s)
-	tar -xJf "$TARBALL" -C "$TREE.tmp" --strip-components=1
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$PKG.tar.xz" |
+		tar -xJ -C "$TREE.tmp" --strip-components=1 ||
+		die "could not unpack /usr/src/$PKG.tar.xz from $deb"
 	git -C "$TREE.tmp" init -q -b base
 	git -C "$TREE.tmp" config gc.auto 0
 	# Debian's .gitignore ignores every top-level entry; add them anyway.
 	git -C "$TREE.tmp" add -f -A
 	git -C "$TREE.tmp" -c user.name=base -c user.email=base@localhost \
-		commit -q -m "Debian $PKG $version" \
-		-m "Unpacked from $TARBALL (package $PKG, version $version)."
-	echo "$version" >"$TREE.tmp/.git/base-version"
+		commit -q -m "Debian $PKG $BASE_VERSION" \
+		-m "Unpacked from /usr/src/$PKG.tar.xz of $(basename "$deb")
+(package $PKG, version $BASE_VERSION, sha256 $BASE_SHA256)."
 	rm -rf "$TREE"
 	mv "$TREE.tmp" "$TREE"
 	echo "$version" >"$TREE/.base-version"
-	say "ok    unpacked $PKG $version ($(( $(date +%s) - t0 ))s)"
+	say "ok    base: unpacked $PKG $BASE_VERSION ($(( $(date +%s) - t0 ))s)"
 fi
 # .base-version is not tracked; keep git status clean.
 grep -qx '/.base-version' "$TREE/.git/info/exclude" || echo '/.base-version' >>"$TREE/.git/info/exclude"
@@ -93,6 +91,6 @@ if [ -z "${FORCE:-}" ] && git -C "$TREE" rev-parse -q --verify HEAD >/dev/null; 
 fi
 git -C "$TREE" checkout -q -B "$BRANCH" base
 : >"$LOGS/am.log"
-apply_series "$TREE" "Debian $PKG $version"
+apply_series "$TREE" "Debian $PKG $BASE_VERSION"
 git -C "$TREE" rev-parse HEAD >"$BUILD/.applied"
 ln -sfn "$TREE" "$BUILD/tree"

@@ -12,7 +12,7 @@
 # series (or the base) plus config/stress-patches/: fixes for bugs of 6.12
 # that are not the series' and that this run would otherwise report (see
 # README.md). STRESS_PATCHES=0 leaves them out, to see those bugs.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 side=series
 [ "${1:-}" = --base ] && { side=base; shift; }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Write the commits on top of the base in the kernel tree back to patches/,
 # keeping the cover letter's text and the subject prefix.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 lock_build
 
 SRC=${1:-$BUILD/tree}

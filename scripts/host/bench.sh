@@ -7,7 +7,7 @@
 #
 # Guests run with QEMU -icount shift=0 and one vCPU, so guest time counts
 # guest instructions. Results go to build/bench/.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 lock_build
 
 ROUNDS=${1:-5}
