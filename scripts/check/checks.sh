@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The checks of 'make check' beyond building and running the tests.
-#   checks.sh series|stubs|matrix|checkpatch|kf_mask|flags|docs|warnings
+#   checks.sh series|checkpatch|docs|warnings
 . "$(dirname "$0")/../lib.sh"
 lock_build
 
 SRC=$BUILD/tree
-MATRIX_H=tools/testing/selftests/bpf/progs/scx_kf_mask_matrix.h
+shopt -s nullglob
 
 # patches/ applies with plain git am onto the base and gives the tree as built.
 check_series() {
@@ -27,47 +27,6 @@ check_series() {
 	echo "patches/ applies onto base and matches the tree"
 }
 
-# Every sched_ext_ops callback has its own sched_ext_ops__<op> stub in BTF,
-# resolve_btfids resolved them, and the compiler did not merge any.
-check_stubs() {
-	local vmlinux=$KOUT/vmlinux bpftool ops funcs addrs op bad=0
-	bpftool=$(ls "$BUILD"/tests/sched_ext/build/host/sbin/bpftool 2>/dev/null | head -n 1)
-	[ -x "$bpftool" ] || { echo "no bpftool; run 'make tests'"; return 1; }
-	ops=$(sed -n '/^struct sched_ext_ops {/,/^};/p' "$SRC/kernel/sched/ext.c" |
-		sed -n 's/.*(\*\([a-z_]*\))(.*/\1/p')
-	funcs=$("$bpftool" btf dump file "$vmlinux" | sed -n "s/.*FUNC 'sched_ext_ops__\([a-z_]*\)'.*/\1/p")
-	for op in $ops; do
-		echo "$funcs" | grep -qx "$op" || { echo "no BTF FUNC sched_ext_ops__$op"; bad=1; }
-	done
-	if grep -q 'unresolved symbol sched_ext_ops__' "$LOGS/kernel-build.log"; then
-		grep 'unresolved symbol sched_ext_ops__' "$LOGS/kernel-build.log"
-		bad=1
-	fi
-	addrs=$(nm "$vmlinux" | grep ' sched_ext_ops__' | awk '{print $1}')
-	if [ "$(echo "$addrs" | sort | uniq -d)" != "" ]; then
-		echo "stubs share an address (merged by the compiler):"
-		nm "$vmlinux" | grep ' sched_ext_ops__' | sort | uniq -D -w 16
-		bad=1
-	fi
-	echo "$(echo "$ops" | wc -w) ops, $(echo "$funcs" | grep -c .) stubs in BTF, $(echo "$addrs" | sort -u | grep -c .) distinct addresses"
-	return $bad
-}
-
-# The selftest's matrix and matrix/scx-kf-mask.md are what the generator
-# makes from the base's code.
-check_matrix() {
-	local tmp
-	tmp=$(mktemp -d)
-	git -C "$SRC" show base:kernel/sched/ext.c >"$tmp/ext.c"
-	python3 "$TOP/scripts/gen-matrix.py" "$tmp/ext.c" \
-		--base "Debian linux-source-6.12 $(cat "$TREE/.base-version")" \
-		--md "$tmp/m.md" --header "$tmp/m.h" || return
-	diff -u "$SRC/$MATRIX_H" "$tmp/m.h" || { echo "the selftest's matrix is stale: run 'make matrix'"; return 1; }
-	diff -u "$TOP/matrix/scx-kf-mask.md" "$tmp/m.md" || { echo "matrix/scx-kf-mask.md is stale: run 'make matrix'"; return 1; }
-	rm -rf "$tmp"
-	echo "matrix header and table match the base"
-}
-
 # checkpatch --strict: no ERROR or WARNING, except those in config/checkpatch-ok.txt
 check_checkpatch() {
 	local p out bad=0 n=0
@@ -85,27 +44,6 @@ check_checkpatch() {
 	done
 	echo "checkpatch --strict on $n patches: $([ $bad = 0 ] && echo clean || echo 'errors or warnings')"
 	return $bad
-}
-
-# The run-time machinery is gone.
-check_kf_mask() {
-	local hits
-	hits=$(grep -n 'kf_mask\|scx_kf_allow' "$SRC/kernel/sched/ext.c" "$SRC/include/linux/sched/ext.h" || true)
-	[ -z "$hits" ] || { echo "left over:"; echo "$hits"; return 1; }
-	echo "no kf_mask or scx_kf_allow* left in kernel/sched/ext.c and include/linux/sched/ext.h"
-}
-
-# A kfunc in more than one kfunc set of sched_ext carries the same flags in
-# each: the verifier uses the flags of whichever set it finds the kfunc in.
-check_flags() {
-	local out
-	out=$(sed -n 's/^BTF_ID_FLAGS(func, *\([a-z_0-9]*\)\(, *\(.*\)\)\?).*/\1 \3/p' "$SRC/kernel/sched/ext.c" |
-		grep -v '^sched_ext_ops__' | sed 's/ *$//' | sort -u |
-		awk '{ n[$1]++; f[$1] = f[$1] " [" substr($0, length($1) + 2) "]" }
-		     END { for (k in n) if (n[k] > 1) print k ":" f[k] }')
-	[ -z "$out" ] || { echo "kfuncs with different flags in different sets:"; echo "$out"; return 1; }
-	echo "$(sed -n 's/^BTF_ID_FLAGS(func, *\([a-z_0-9]*\).*/\1/p' "$SRC/kernel/sched/ext.c" |
-		grep -v '^sched_ext_ops__' | sort | uniq -d | wc -l) kfuncs in more than one set, each with the same flags everywhere"
 }
 
 # The documentation the series touches parses, with no new docutils message
@@ -217,11 +155,7 @@ check_warnings() {
 
 case "$1" in
 series) stage "series applies with git am" "$LOGS/check-series.log" check_series;;
-stubs) stage "CFI stubs in BTF" "$LOGS/check-stubs.log" check_stubs;;
-matrix) stage "matrix is up to date" "$LOGS/check-matrix.log" check_matrix;;
 checkpatch) stage "checkpatch --strict" "$LOGS/check-checkpatch.log" check_checkpatch;;
-kf_mask) stage "run-time kf_mask removed" "$LOGS/check-kf_mask.log" check_kf_mask;;
-flags) stage "same kfunc flags in every set" "$LOGS/check-flags.log" check_flags;;
 docs) stage "documentation" "$LOGS/check-docs.log" check_docs;;
 warnings) stage "sparse and W=1: no new warnings" "$LOGS/check-warnings.log" check_warnings;;
 *) die "checks.sh: unknown check '$1'";;

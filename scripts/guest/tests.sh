@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs in the guest: the test_progs subset, the sched_ext selftests runner and
-# a short run of each example scheduler. Prints one "RESULT <suite> <passed>
-# <failed> <skipped>" line per suite for the host to add up.
-#   guest-tests.sh TESTS_DIR [suite...]     suites: bpf scx schedulers
+# Runs in the guest: the test_progs subset, binfmt_misc_bpf, the sched_ext
+# selftests runner and a short run of each example scheduler. Prints one
+# "RESULT <suite> <passed> <failed> <skipped>" line per suite for the host
+# to add up, and "SKIP <what>: <why>" for what it could not run.
+#   guest/tests.sh TESTS_DIR [suite...]  suites: bpf binfmt scx schedulers
 T=$1
 shift
-suites=${*:-bpf scx schedulers}
+suites=${*:-bpf binfmt scx schedulers}
 rc=0
 
 result() { echo "RESULT $1 $2 $3 $4"; [ "$3" = 0 ] || rc=1; }
@@ -20,7 +21,7 @@ bpf)
 	(cd "$T/bpf" && ./test_progs -t "$tests") >/tmp/tp.log 2>&1
 	tprc=$?
 	echo "test_progs took $(( $(date +%s) - t0 )) s"
-	grep -E 'scx_kf_mask: |^#|FAIL|Summary' /tmp/tp.log | grep -v ':OK$' | tail -n 80
+	grep -E '^#|FAIL|Summary' /tmp/tp.log | grep -v ':OK$' | tail -n 80
 	cp /tmp/tp.log "$PWD/test_progs.log" 2>/dev/null
 	sum=$(grep '^Summary:' /tmp/tp.log | tail -n 1)
 	# Summary: 1/69 PASSED, 0 SKIPPED, 0 FAILED  (tests/subtests)
@@ -30,6 +31,23 @@ bpf)
 	[ -n "$p" ] || { p=0; f=1; k=0; }
 	[ $tprc = 0 ] || [ "$f" != 0 ] || f=1
 	result test_progs "$p" "$f" "$k"
+	;;
+binfmt)
+	echo "== binfmt_misc_bpf"
+	mountpoint -q /proc/sys/fs/binfmt_misc ||
+		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+	(cd "$T/exec" && ./binfmt_misc_bpf) >/tmp/binfmt.log 2>&1
+	brc=$?
+	cp /tmp/binfmt.log "$PWD/binfmt_misc_bpf.log" 2>/dev/null
+	grep -E '^(ok|not ok|# (PASSED|FAILED|Totals))' /tmp/binfmt.log | tail -n 20
+	# kselftest_harness: "# Totals: pass:5 fail:0 xfail:0 xpass:0 skip:0 error:0"
+	tot=$(grep '^# Totals:' /tmp/binfmt.log | tail -n 1)
+	p=$(echo "$tot" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+	f=$(echo "$tot" | sed -n 's/.* fail:\([0-9]*\).*/\1/p')
+	k=$(echo "$tot" | sed -n 's/.* skip:\([0-9]*\).*/\1/p')
+	[ -n "$p" ] || { p=0; f=1; k=0; }
+	[ $brc = 0 ] || [ "$f" != 0 ] || f=1
+	result binfmt_misc_bpf "$p" "$f" "$k"
 	;;
 scx)
 	echo "== sched_ext selftests runner"
@@ -44,20 +62,16 @@ scx)
 	;;
 schedulers)
 	echo "== example schedulers"
-	p=0 f=0
-	for sch in scx_simple scx_qmap scx_central scx_flatcg; do
+	p=0 f=0 k=0
+	for sch in ${SCHEDS:-scx_simple scx_qmap scx_central scx_flatcg scx_cpu0 scx_pair scx_sdt scx_userland}; do
 		bin=$T/schedulers/build/bin/$sch
-		# scx_central insists that ops.init() runs on its central CPU (0),
-		# but 6.12 calls it from the scx_ops_enable kthread, wherever
-		# that runs: pin the kthread to CPU 0 first.
-		if [ $sch = scx_central ]; then
-			for k in $(pgrep scx_ops_enable); do taskset -p 1 "$k" >/dev/null; done
-		fi
+		[ -x "$bin" ] || { echo "FAIL $sch: not built"; f=$((f + 1)); continue; }
 		"$bin" >/tmp/$sch.log 2>&1 &
 		pid=$!
 		ok=0
 		for i in $(seq 1 50); do
 			[ "$(cat /sys/kernel/sched_ext/state 2>/dev/null)" = enabled ] && { ok=1; break; }
+			kill -0 $pid 2>/dev/null || break
 			sleep 0.2
 		done
 		# Put a little load on it while it runs.
@@ -69,15 +83,22 @@ schedulers)
 		fi
 		kill -INT $pid 2>/dev/null
 		wait $pid 2>/dev/null
+		for i in $(seq 1 50); do
+			[ "$(cat /sys/kernel/sched_ext/state 2>/dev/null)" = disabled ] && break
+			sleep 0.1
+		done
 		if [ $ok = 1 ] && ! grep -q 'EXIT: .*error\|runtime error' /tmp/$sch.log; then
 			echo "ok   $sch: attached, ran, detached"
 			p=$((p + 1))
+		elif why=$(grep -m 1 -E "${SKIP_PATTERN:-requires|not supported|needs}" /tmp/$sch.log); then
+			echo "SKIP $sch: $why"
+			k=$((k + 1))
 		else
 			echo "FAIL $sch:"; sed 's/^/    /' /tmp/$sch.log | tail -n 20
 			f=$((f + 1))
 		fi
 	done
-	result schedulers $p $f 0
+	result schedulers $p $f $k
 	;;
 esac
 done

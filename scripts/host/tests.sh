@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the tests against a built kernel:
+# Stage "tests": build the tests against a built kernel:
 #   - test_progs with the prog_tests listed in config/selftests-bpf.list,
-#     and the test modules they load
+#     and the test modules of test_kmods/ (bpf_testmod.ko and the others)
 #   - the sched_ext selftests runner
 #   - the example schedulers of tools/sched_ext
+#   - binfmt_misc_bpf of selftests/exec, with test_progs' libbpf and bpftool
 #   tests.sh [SRC] [KERNEL_OUT] [OUT]
 # TESTS_ONLY=schedulers builds the example schedulers alone (make stress).
 . "$(dirname "$0")/../lib.sh"
@@ -63,20 +64,29 @@ build_test_progs() {
 		TEST_GEN_PROGS_EXTENDED= $jobs "$OUT/bpf/test_progs"
 }
 
-# The test modules of the listed prog_tests, which test_progs loads from its
-# own folder. The selftests Makefile builds them with "make -C KDIR M=...",
-# which cannot take the kernel's O= folder, so build them here the kbuild
-# way, with the kernel's compiler.
-KMODS=(bpf_test_kfunc_ctx)
+# The test modules of selftests/bpf/test_kmods, which test_progs loads from
+# its own folder, built the kbuild way against the kernel's O= folder with
+# the kernel's compiler.
 build_kmods() {
-	local m d
+	local d=$SRC/tools/testing/selftests/bpf/test_kmods m
 	grep -q '^CONFIG_MODULES=y' "$KBUILD/.config" || { echo "CONFIG_MODULES is off in $KBUILD"; return 1; }
 	kernel_cc
-	for m in "${KMODS[@]}"; do
-		d=$SRC/tools/testing/selftests/bpf/$m
-		make -C "$SRC" O="$KBUILD" M="$d" CC="$CC" HOSTCC=gcc $jobs modules || return
-		cp "$d/$m.ko" "$OUT/bpf/" || return
-	done
+	make -C "$SRC" O="$KBUILD" M="$d" CC="$CC" HOSTCC=gcc $jobs modules || return
+	for m in "$d"/*.ko; do cp "$m" "$OUT/bpf/" || return; done
+}
+
+# binfmt_misc_ops' own selftest, with the libbpf and bpftool that the
+# test_progs build made (Debian 12's libbpf is too old for 7.3's headers).
+build_binfmt() {
+	local b=$OUT/bpf
+	mkdir -p "$OUT/exec"
+	make -C "$SRC/tools/testing/selftests/exec" OUTPUT="$OUT/exec" \
+		HAVE_BPF_TOOLCHAIN=y CLANG=clang BPFTOOL="$b/tools/sbin/bpftool" VMLINUX_BTF="$VMLINUX" \
+		BPF_CFLAGS="-I$OUT/exec -I$b/tools/include" LIBBPF_CFLAGS="-I$b/tools/include" \
+		LIBBPF_LDLIBS="$b/libbpf.a -lelf -lz -lzstd" $jobs \
+		"$OUT"/exec/{binfmt_misc_bpf,bpf_interp.bpf.o,nix_origin.bpf.o,transparent.bpf.o} \
+		"$OUT"/exec/{loader.bpf.o,interp_bind.bpf.o,binfmt_bpf_interp,binfmt_bpf_app,binfmt_bind_interp} \
+		"$OUT"/exec/{binfmt_transparent_interp,binfmt_loader_payload,binfmt_loader_payload_static}
 }
 
 build_scx_selftests() {
@@ -100,5 +110,6 @@ fi
 stage "progstat ($name)" "$LOGS/$name-progstat.log" build_progstat
 stage "test_progs subset ($name)" "$LOGS/$name-test_progs.log" build_test_progs
 stage "test modules ($name)" "$LOGS/$name-kmods.log" build_kmods
+stage "binfmt_misc_bpf selftest ($name)" "$LOGS/$name-binfmt.log" build_binfmt
 stage "sched_ext selftests runner ($name)" "$LOGS/$name-scx-selftests.log" build_scx_selftests
 stage "tools/sched_ext schedulers ($name)" "$LOGS/$name-schedulers.log" build_schedulers

@@ -5,10 +5,10 @@
 #
 #   vm.sh [-k bzImage] [-t timeout_s] [-n name] -- command...
 #
-# Streams the console to build/logs/vm-<name>.log, prints the command's output,
-# and exits with the command's exit status. A panic, oops, WARNING, BUG,
-# lockdep report or timeout is a failure, and the console lines around it are
-# shown. QEMU never outlives this script.
+# Writes the console to build/logs/vm-<name>.log (V=1 also streams it) and
+# exits with the command's exit status. A panic, oops, WARNING, BUG, lockdep
+# report, timeout or missing status fails the guest as a whole: exit 125,
+# with the console lines around it. QEMU never outlives this script.
 . "$(dirname "$0")/../lib.sh"
 
 KERNEL=$KOUT/arch/x86/boot/bzImage
@@ -49,7 +49,7 @@ qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$SMP" -m "$MEM"
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	-fsdev local,id=out,path="$VMDIR/out",security_model=none
 	-device virtio-9p-pci,fsdev=out,mount_tag=out
-	-append "console=ttyS0 panic=-1 oops=panic root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$TOP/scripts/guest-init.sh vm_cmd=$VMDIR/cmd vm_out=$VMDIR/out ${VM_APPEND:-}"
+	-append "console=ttyS0 panic=-1 oops=panic root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$TOP/scripts/guest/init.sh vm_cmd=$VMDIR/cmd vm_out=$VMDIR/out vm_keep=$TOP:$BUILD ${VM_APPEND:-}"
 	"${EXTRA_QEMU[@]}")
 
 t0=$(date +%s)
@@ -67,11 +67,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-# Stream the guest's output (minus the boot noise) while waiting.
-tail -n +1 -f "$LOG" --pid="$qpid" 2>/dev/null | awk '
-	/^guest: / {on=1}
-	on && !/^\[ *[0-9.]+\] (reboot|ACPI|sysrq)/ {print "    | " $0; fflush()}' &
-tailpid=$!
+# V=1: stream the guest's output (minus the boot noise) while waiting.
+# Otherwise the console stays in the log.
+tailpid=
+if [ "${V:-0}" = 1 ]; then
+	tail -n +1 -f "$LOG" --pid="$qpid" 2>/dev/null | awk '
+		/^guest: / {on=1}
+		on && !/^\[ *[0-9.]+\] (reboot|ACPI|sysrq)/ {print "    | " $0; fflush()}' &
+	tailpid=$!
+fi
 
 timed_out=0
 while kill -0 "$qpid" 2>/dev/null; do
@@ -83,12 +87,14 @@ while kill -0 "$qpid" 2>/dev/null; do
 done
 cleanup
 # tail exits on its own once QEMU is gone and it has printed everything.
-for i in $(seq 1 300); do
-	kill -0 "$tailpid" 2>/dev/null || break
-	sleep 0.1
-done
-kill "$tailpid" 2>/dev/null || true
-wait "$tailpid" 2>/dev/null || true
+if [ -n "$tailpid" ]; then
+	for i in $(seq 1 300); do
+		kill -0 "$tailpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$tailpid" 2>/dev/null || true
+	wait "$tailpid" 2>/dev/null || true
+fi
 trap - EXIT
 dt=$(( $(date +%s) - t0 ))
 
@@ -108,7 +114,13 @@ if [ -n "$fail" ]; then
 	else
 		tail -n 30 "$LOG" | sed 's/^/    /'
 	fi
-	exit 1
+	exit 125
 fi
-say "ok    vm $NAME (${dt}s, exit status $status)  console: ${LOG#$TOP/}"
-exit "$status"
+if [ "$status" != 0 ]; then
+	say "FAIL  vm $NAME (${dt}s): the guest command exited with status $status; console: ${LOG#$TOP/}"
+	# The lines that matter: what the guest scripts flagged.
+	[ "${V:-0}" = 1 ] || tr -d '\r' <"$LOG" | grep -E '^(FAIL|not ok|#[0-9/]+ +[a-z_0-9/]+:FAIL)' |
+		head -n 40 | sed 's/^/    /'
+	exit "$status"
+fi
+say "ok    vm $NAME (${dt}s)  console: ${LOG#$TOP/}"
