@@ -14,7 +14,7 @@ SHELL := /bin/bash
 S := scripts
 
 .DEFAULT_GOAL := all
-RUN_STEPS := all deps tree kernel tests test check clean
+RUN_STEPS := all deps tree kernel tests test check negative bisect warnings clean
 .PHONY: $(RUN_STEPS) export help
 
 ## all: deps, tree, kernel, tests, then the tests in the guest (the main job)
@@ -24,6 +24,9 @@ RUN_STEPS := all deps tree kernel tests test check clean
 ## tests: build the test_progs subset, test modules, sched_ext selftests, tools/sched_ext, binfmt_misc_bpf
 ## test: boot build/kernel in QEMU and run the tests (SUITES="bpf binfmt scx schedulers")
 ## check: every check (what .ci/run runs)
+## negative: the series' tests on the base kernel, where they must fail on exactly the deliberate changes
+## bisect: build every patch incrementally in build/wt, boot those that change the kernel or the sched_ext selftests
+## warnings: sparse (C=2) and W=1 on the touched objects, no new warning vs the base (after negative)
 ## clean: remove build/ (keeps the ccache and the downloaded .deb)
 $(RUN_STEPS):
 	@$(S)/run.sh $@

@@ -8,18 +8,15 @@ BUILD=${BUILD:-$TOP/build}
 LOGS=$BUILD/logs
 TREE=${TREE:-$BUILD/linux}
 KOUT=${KOUT:-$BUILD/kernel}
-# A second worktree for the base and the per-patch kernels. Each output
-# folder sits beside the tree it builds, as build/kernel sits beside
-# build/linux, so every build sees its tree as ../linux and ccache (with
-# CCACHE_BASEDIR) hits across the base, the bisect and the series builds.
+# A second worktree, for the base kernel and then the per-patch kernels of
+# the bisect, in one output folder. Each output folder sits beside its tree,
+# as build/kernel sits beside build/linux, so every build sees its tree as
+# ../linux and ccache (with CCACHE_BASEDIR) hits across them.
 WT=$BUILD/wt/linux
-KBASE=$BUILD/wt/kernel-base
-KBISECT=$BUILD/wt/kernel-bisect
+KWT=$BUILD/wt/kernel
 # The sched_ext selftests of each patch; their dependency files name the
 # worktree's paths, so they live and go with it.
-TBISECT=$BUILD/wt/tests-bisect
-# The base kernel with the debug options, for 'make stress-base'.
-KDBG_BASE=$BUILD/wt/kernel-debug-base
+TWT=$BUILD/wt/tests
 mkdir -p "$LOGS"
 
 say() { printf '%s\n' "$*"; }
@@ -104,26 +101,4 @@ worktree_at() {
 	else
 		git -C "$dir" checkout -q --detach --force "$rev"
 	fi
-}
-
-# stress_tree REV NAME [WITH]: the second worktree at REV, with the fixes of
-# config/stress-patches/ on top unless WITH is 0 (detached: nothing kept).
-# Sets STRESS_N to the number of patches applied; $LOGS/NAME-am.log.
-stress_tree() {
-	local rev=$1 name=$2 with=${3:-1} patches
-	STRESS_N=0
-	# An interrupted 'git am' of an earlier run would block this one's.
-	git -C "$WT" am --quit >/dev/null 2>&1 || true
-	worktree_at "$WT" "$rev" || return
-	[ "$(git -C "$WT" rev-parse HEAD)" = "$(git -C "$BUILD/tree" rev-parse "$rev")" ] ||
-		{ say "FAIL  ${WT#$TOP/} is not at $rev"; return 1; }
-	[ "$with" = 1 ] || return 0
-	patches=("$TOP"/config/stress-patches/*.patch)
-	git -C "$WT" -c user.name=stress -c user.email=stress@localhost -c commit.gpgsign=false \
-		-c core.hooksPath=/dev/null am -q "${patches[@]}" >"$LOGS/$name-am.log" 2>&1 || {
-		git -C "$WT" am --abort >/dev/null 2>&1 || true
-		say "FAIL  config/stress-patches does not apply to $rev (see $LOGS/$name-am.log)"
-		return 1
-	}
-	STRESS_N=${#patches[@]}
 }

@@ -58,6 +58,77 @@ do_checks() {
 	done
 }
 
+# The base kernel, in the second worktree (build/wt/linux) at base. The
+# bisect then walks the patches in the same worktree and output folder, so
+# that each patch only rebuilds what it changes.
+do_base() {
+	worktree_at "$WT" base || return
+	"$TOP/scripts/host/kernel.sh" "$WT" "$KWT"
+}
+
+# The tests of the series, run on the base kernel, must fail, naming
+# exactly the cells the series changes on purpose: the proof that they can
+# fail, and the hole in numbers.
+NEGATIVE_WANT="timer_direct timer_global timer_shared wq_enq"
+do_negative() {
+	local got
+	do_base || return
+	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
+		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny" >/dev/null 2>&1 || true
+	got=$(tr -d '\r' <"$LOGS/vm-negative.log" | sed -n 's/.*ERR: .*: \([a-z_]*\): loaded, but its async callback calls .*/\1/p' | sort | xargs)
+	if [ "$got" = "$(echo $NEGATIVE_WANT | xargs -n 1 | sort | xargs)" ] &&
+	   tr -d '\r' <"$LOGS/vm-negative.log" | grep -q '^not ok .* async_op_kfunc_deny'; then
+		say "ok    negative control: on the base kernel async_op_kfunc_deny fails, and the $(echo $got | wc -w) schedulers that load are the ones the series refuses: $got"
+		PASSED=$((PASSED + 1))
+	else
+		say "FAIL  negative control: on the base kernel the schedulers that load should be '$NEGATIVE_WANT', were '${got:-none}'; see $LOGS/vm-negative.log"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# Every patch builds, boots and passes the tests of its tree that it could
+# change. One worktree and one output folder, rebuilt incrementally from the
+# base kernel of do_negative: a patch that changes no kernel code keeps the
+# kernel before it; a patch is booted only if it changes kernel code or the
+# sched_ext selftests. CHECK_BUDGET=SECONDS (set by .ci/run) starts no patch
+# later than that into the run; the rest are reported as skipped.
+do_bisect() {
+	local rev n i=0 subj built=base prev=base revs
+	revs=$(git -C "$BUILD/tree" rev-list --reverse base..HEAD)
+	n=$(echo "$revs" | grep -c .)
+	for rev in $revs; do
+		i=$((i + 1))
+		if [ -n "${CHECK_BUDGET:-}" ] && [ $(( $(date +%s) - T0 )) -ge "$CHECK_BUDGET" ]; then
+			say "SKIP  patches $i-$n not bisected: the run is $(( $(date +%s) - T0 ))s in, past CHECK_BUDGET=${CHECK_BUDGET}s"
+			SKIPPED=$((SKIPPED + n - i + 1))
+			break
+		fi
+		subj=$(git -C "$BUILD/tree" log -1 --format=%s "$rev")
+		say "      patch $i/$n: $subj"
+		worktree_at "$WT" "$rev" || { say "FAIL  cannot check out patch $i/$n"; FAILED=$((FAILED + 1)); break; }
+		if git -C "$BUILD/tree" diff --quiet "$built" "$rev" -- . ':!Documentation' ':!tools/testing'; then
+			say "      patch $i/$n changes no kernel code: the kernel of $(git -C "$BUILD/tree" log -1 --format=%h "$built") stands"
+		elif "$TOP/scripts/host/kernel.sh" "$WT" "$KWT"; then
+			built=$rev
+		else
+			say "FAIL  patch $i/$n does not build"
+			FAILED=$((FAILED + 1))
+			break
+		fi
+		if git -C "$BUILD/tree" diff --quiet "$prev" "$rev" -- . ':!Documentation' \
+			':!tools/testing/selftests/bpf'; then
+			say "      patch $i/$n changes no kernel code and no sched_ext selftest: not booted again"
+		elif stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
+			make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$TWT/sched_ext" \
+			CLANG=clang LLC=llc LLVM_STRIP=llvm-strip VMLINUX_BTF="$KWT/vmlinux" -j"$(nproc)"; then
+			do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" "bisect-$i" scx || true
+		else
+			FAILED=$((FAILED + 1))
+		fi
+		prev=$rev
+	done
+}
+
 summary() {
 	say "total time $(( $(date +%s) - T0 ))s"
 	say "$PASSED passed, $FAILED failed, $SKIPPED skipped"
@@ -89,8 +160,15 @@ check)
 	build_stages do_deps do_tree do_kernel do_tests
 	do_checks
 	do_test || true
+	do_negative || FAILED=$((FAILED + 1))
+	# sparse and W=1 against the base kernel that do_negative built
+	if "$TOP/scripts/check/checks.sh" warnings; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	[ -n "${SKIP_BISECT:-}" ] || do_bisect
 	summary
 	;;
+negative) llvm_path; do_negative; summary;;
+bisect)	llvm_path; do_bisect; summary;;
+warnings) "$TOP/scripts/check/checks.sh" warnings;;
 clean)
 	rm -rf "${BUILD:?}"/{linux,linux.tmp,linux-user,tree,wt,am-check,kernel*,tests*,vm,logs,bin,.applied}
 	say "removed build/ (kept build/ccache and build/base)"

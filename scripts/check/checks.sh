@@ -97,23 +97,28 @@ PY
 # touches: no warning that the base does not have. Warnings are compared
 # without line numbers, as a multiset, so that moved code does not count.
 # Needs the base kernel of 'make negative' (worktree build/wt/linux at base,
-# output build/wt/kernel-base).
+# output build/wt/kernel).
 WARN_BASE_SRC=$WT
-WARN_BASE_OUT=$KBASE
+WARN_BASE_OUT=$KWT
 
-# The objects that compile the C files changed by the series.
+# The objects that compile the C files changed by the series. A file that
+# no Makefile names is #included by a .c file of its folder or the one
+# above (kernel/sched/ext/ext.c by kernel/sched/build_policy.c).
 touched_objs() {
-	local f dir b obj
-	for f in $(git -C "$SRC" diff --name-only base HEAD -- 'kernel/*.c' 'mm/*.c' 'net/*.c' 'lib/*.c'); do
+	local f dir b obj d rel inc
+	for f in $(git -C "$SRC" diff --name-only base HEAD -- 'kernel/*.c' 'mm/*.c' 'net/*.c' 'lib/*.c' 'fs/*.c'); do
 		dir=${f%/*} b=${f##*/}
-		obj=${b%.c}.o
-		# kernel/sched/ext.c is #included by build_policy.c
-		if ! grep -q "\b$obj\b" "$SRC/$dir/Makefile"; then
-			obj=$(cd "$SRC/$dir" && grep -lE "^#[[:space:]]*include[[:space:]]+\"$b\"" ./*.c | head -n 1)
-			obj=${obj#./}
-			obj=${obj%.c}.o
+		obj=$dir/${b%.c}.o
+		if ! grep -qs "\b${b%.c}\.o\b" "$SRC/$dir/Makefile"; then
+			obj=
+			for d in "$dir" "${dir%/*}"; do
+				rel=${f#"$d"/}
+				inc=$(cd "$SRC/$d" && grep -lE "^#[[:space:]]*include[[:space:]]+\"$rel\"" ./*.c 2>/dev/null | head -n 1)
+				[ -n "$inc" ] && { obj=$d/${inc#./}; obj=${obj%.c}.o; break; }
+			done
+			[ -n "$obj" ] || { echo "no object builds $f" >&2; continue; }
 		fi
-		echo "$dir/$obj"
+		echo "$obj"
 	done | sort -u
 }
 

@@ -53,7 +53,8 @@ fi
 # The Debian base.
 . "$TOP/config/base.env"
 deb=$("$TOP/scripts/host/base.sh") || exit
-version="$BASE_VERSION sha256:$BASE_SHA256"
+# The recipe of the base commit: a change of it unpacks the base again.
+version="$BASE_VERSION sha256:$BASE_SHA256 recipe:2"
 PKG=$BASE_PKG
 
 if [ ! -d "$TREE/.git" ] || [ "$(cat "$TREE/.base-version" 2>/dev/null)" != "$version" ]; then
@@ -65,12 +66,16 @@ if [ ! -d "$TREE/.git" ] || [ "$(cat "$TREE/.base-version" 2>/dev/null)" != "$ve
 		die "could not unpack /usr/src/$PKG.tar.xz from $deb"
 	git -C "$TREE.tmp" init -q -b base
 	git -C "$TREE.tmp" config gc.auto 0
-	# Debian's .gitignore ignores every top-level entry; add them anyway.
+	# Debian appends a block to .gitignore that ignores every top-level
+	# entry, so that new files of a patch would be ignored: cut it.
+	perl -0pi -e 's/\n\n#\n# Debian packaging: ignore everything.*\z/\n/s' "$TREE.tmp/.gitignore"
 	git -C "$TREE.tmp" add -f -A
 	git -C "$TREE.tmp" -c user.name=base -c user.email=base@localhost \
 		commit -q -m "Debian $PKG $BASE_VERSION" \
 		-m "Unpacked from /usr/src/$PKG.tar.xz of $(basename "$deb")
-(package $PKG, version $BASE_VERSION, sha256 $BASE_SHA256)."
+(package $PKG, version $BASE_VERSION, sha256 $BASE_SHA256).
+Debian's block at the end of .gitignore, which ignores every top-level
+entry, is left out."
 	rm -rf "$TREE"
 	mv "$TREE.tmp" "$TREE"
 	echo "$version" >"$TREE/.base-version"
