@@ -77,7 +77,9 @@ kernel_cc() {
 	CC=gcc
 	command -v ccache >/dev/null || return 0
 	CC=/usr/lib/ccache/gcc
-	export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+	# Outside the checkout, so that every clone (CI makes a fresh one)
+	# shares it; paths below build/ hash relative to it, see below.
+	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kf-ctx-ccache}
 	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 	# Paths below build/ hash relative to the build folder, so that builds
 	# of the same tree into different output folders share the cache.

@@ -87,6 +87,7 @@ schedulers)
 			[ "$(cat /sys/kernel/sched_ext/state 2>/dev/null)" = disabled ] && break
 			sleep 0.1
 		done
+		cp /tmp/$sch.log "$PWD/$sch.log" 2>/dev/null
 		if [ $ok = 1 ] && ! grep -q 'EXIT: .*error\|runtime error' /tmp/$sch.log; then
 			echo "ok   $sch: attached, ran, detached"
 			p=$((p + 1))
