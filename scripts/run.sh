@@ -147,17 +147,19 @@ case "${1:-all}" in
 deps)	do_deps;;
 tree)	build_stages do_deps do_tree;;
 kernel)	build_stages do_deps do_kernel;;
-tests)	llvm_path; build_stages do_deps do_tests;;
-test)	llvm_path; do_test || true; summary;;
+tests)	build_stages do_deps; llvm_path; build_stages do_tests;;
+test)	build_stages do_deps; llvm_path; do_test || true; summary;;
 all)
+	build_stages do_deps
 	llvm_path
-	build_stages do_deps do_tree do_kernel do_tests
+	build_stages do_tree do_kernel do_tests
 	do_test || true
 	summary
 	;;
 check)
+	build_stages do_deps
 	llvm_path
-	build_stages do_deps do_tree do_kernel do_tests
+	build_stages do_tree do_kernel do_tests
 	do_checks
 	do_test || true
 	do_negative || FAILED=$((FAILED + 1))
@@ -166,8 +168,8 @@ check)
 	[ -n "${SKIP_BISECT:-}" ] || do_bisect
 	summary
 	;;
-negative) llvm_path; do_negative; summary;;
-bisect)	llvm_path; do_bisect; summary;;
+negative) build_stages do_deps; llvm_path; do_negative; summary;;
+bisect)	build_stages do_deps; llvm_path; do_bisect; summary;;
 warnings) "$TOP/scripts/check/checks.sh" warnings;;
 clean)
 	rm -rf "${BUILD:?}"/{linux,linux.tmp,linux-user,tree,wt,am-check,kernel*,tests*,vm,logs,bin,.applied}
