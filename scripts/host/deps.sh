@@ -9,7 +9,7 @@ missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -gt 0 ] || exit 0
+[ ${#missing[@]} -gt 0 ] || { say "ok    deps: the ${#pkgs[@]} packages of config/packages.txt are installed"; exit 0; }
 if [ "$(id -u)" != 0 ]; then
 	say "FAIL  deps: missing Debian packages; install them with:"
 	say "    sudo apt-get update && sudo apt-get install --no-install-recommends ${missing[*]}"
@@ -21,4 +21,4 @@ log=$LOGS/deps-apt.log
 	tail -n 20 "$log" | sed 's/^/    /'
 	die "apt-get install ${missing[*]} failed; see $log"
 }
-say "      deps: installed ${missing[*]}"
+say "ok    deps: installed ${missing[*]} ($SECONDS s)"
