@@ -15,7 +15,7 @@ n=$(git -C "$SRC" rev-list --count base..HEAD)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$SRC" format-patch -q --cover-letter --subject-prefix="PATCH bpf-next" \
+git -C "$SRC" format-patch -q --cover-letter --subject-prefix="PATCH bpf-next v2" \
 	--base=base -o "$tmp" base..HEAD
 
 # Keep the hand-written cover letter: take its subject and body from
