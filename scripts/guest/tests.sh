@@ -91,8 +91,9 @@ schedulers)
 		if [ $ok = 1 ] && ! grep -q 'EXIT: .*error\|runtime error' /tmp/$sch.log; then
 			echo "ok   $sch: attached, ran, detached"
 			p=$((p + 1))
-		elif why=$(grep -m 1 -E "${SKIP_PATTERN:-requires|not supported|needs}" /tmp/$sch.log); then
-			echo "SKIP $sch: $why"
+		elif known=$(awk -F'\t' -v s="$sch" '$1 == s' "$TOP_DIR/config/schedulers-known.txt") &&
+		     [ -n "$known" ] && grep -qF "$(echo "$known" | cut -f2)" /tmp/$sch.log; then
+			echo "SKIP $sch: $(echo "$known" | cut -f3)"
 			k=$((k + 1))
 		else
 			echo "FAIL $sch:"; sed 's/^/    /' /tmp/$sch.log | tail -n 20
