@@ -89,6 +89,8 @@ build_kmods() {
 build_binfmt() {
 	local b=$OUT/bpf
 	mkdir -p "$OUT/exec"
+	# Its vmlinux.h rule has no prerequisite: make it again for this kernel.
+	rm -f "$OUT/exec/vmlinux.h"
 	make -C "$SRC/tools/testing/selftests/exec" OUTPUT="$OUT/exec" \
 		HAVE_BPF_TOOLCHAIN=y CLANG=clang BPFTOOL="$b/tools/sbin/bpftool" VMLINUX_BTF="$VMLINUX" \
 		BPF_CFLAGS="-I$OUT/exec -I$b/tools/include" LIBBPF_CFLAGS="-I$b/tools/include" \
