@@ -24,11 +24,14 @@ bpf)
 	grep -E '^#|FAIL|Summary' /tmp/tp.log | grep -v ':OK$' | tail -n 80
 	cp /tmp/tp.log "$PWD/test_progs.log" 2>/dev/null
 	sum=$(grep '^Summary:' /tmp/tp.log | tail -n 1)
-	# Summary: 1/69 PASSED, 0 SKIPPED, 0 FAILED  (tests/subtests)
-	p=$(echo "$sum" | sed -n 's|.*: [0-9]*/\([0-9]*\) PASSED.*|\1|p')
-	k=$(echo "$sum" | sed -n 's|.* \([0-9]*\) SKIPPED.*|\1|p')
-	f=$(echo "$sum" | sed -n 's|.* \([0-9]*\) FAILED.*|\1|p')
-	[ -n "$p" ] || { p=0; f=1; k=0; }
+	# "Summary: 2/16 PASSED, 0 SKIPPED, 1/1 FAILED": tests/subtests, or
+	# tests alone; count the last number before each word (subtests).
+	p=$(echo "$sum" | sed -n 's|.*[ /]\([0-9][0-9]*\) PASSED.*|\1|p')
+	k=$(echo "$sum" | sed -n 's|.*[ /]\([0-9][0-9]*\) SKIPPED.*|\1|p')
+	f=$(echo "$sum" | sed -n 's|.*[ /]\([0-9][0-9]*\) FAILED.*|\1|p')
+	# A summary that does not parse, or a failed run that counts no
+	# failure, is a failure.
+	{ [ -n "$p" ] && [ -n "$k" ] && [ -n "$f" ]; } || { p=${p:-0}; k=${k:-0}; f=1; }
 	[ $tprc = 0 ] || [ "$f" != 0 ] || f=1
 	result test_progs "$p" "$f" "$k"
 	;;
@@ -45,7 +48,7 @@ binfmt)
 	p=$(echo "$tot" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
 	f=$(echo "$tot" | sed -n 's/.* fail:\([0-9]*\).*/\1/p')
 	k=$(echo "$tot" | sed -n 's/.* skip:\([0-9]*\).*/\1/p')
-	[ -n "$p" ] || { p=0; f=1; k=0; }
+	{ [ -n "$p" ] && [ -n "$k" ] && [ -n "$f" ]; } || { p=${p:-0}; k=${k:-0}; f=1; }
 	[ $brc = 0 ] || [ "$f" != 0 ] || f=1
 	result binfmt_misc_bpf "$p" "$f" "$k"
 	;;
@@ -57,7 +60,7 @@ scx)
 	p=$(sed -n 's/^PASSED: *\([0-9]*\).*/\1/p' /tmp/scx.log)
 	k=$(sed -n 's/^SKIPPED: *\([0-9]*\).*/\1/p' /tmp/scx.log)
 	f=$(sed -n 's/^FAILED: *\([0-9]*\).*/\1/p' /tmp/scx.log)
-	[ -n "$p" ] || { p=0; f=1; k=0; }
+	{ [ -n "$p" ] && [ -n "$k" ] && [ -n "$f" ]; } || { p=${p:-0}; k=${k:-0}; f=1; }
 	result sched_ext "$p" "$f" "$k"
 	;;
 schedulers)
