@@ -53,7 +53,7 @@ binfmt)
 	grep -E '^(ok|not ok|# (PASSED|FAILED|Totals))' /tmp/binfmt.log | tail -n 20
 	# kselftest_harness: "# Totals: pass:5 fail:0 xfail:0 xpass:0 skip:0 error:0"
 	tot=$(grep '^# Totals:' /tmp/binfmt.log | tail -n 1)
-	p=$(echo "$tot" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+	p=$(echo "$tot" | sed -n 's/.* pass:\([0-9]*\).*/\1/p')
 	f=$(echo "$tot" | sed -n 's/.* fail:\([0-9]*\).*/\1/p')
 	k=$(echo "$tot" | sed -n 's/.* skip:\([0-9]*\).*/\1/p')
 	{ [ -n "$p" ] && [ -n "$k" ] && [ -n "$f" ]; } || { p=${p:-0}; k=${k:-0}; f=1; }
