@@ -53,7 +53,7 @@ do_test() {
 
 do_checks() {
 	local c
-	for c in series checkpatch docs; do
+	for c in series checkpatch gone docs; do
 		if "$TOP/scripts/check/checks.sh" $c; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	done
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The checks of 'make check' beyond building and running the tests.
-#   checks.sh series|checkpatch|docs|warnings
+#   checks.sh series|checkpatch|gone|docs|warnings
 . "$(dirname "$0")/../lib.sh"
 lock_build
 
@@ -44,6 +44,14 @@ check_checkpatch() {
 	done
 	echo "checkpatch --strict on $n patches: $([ $bad = 0 ] && echo clean || echo 'errors or warnings')"
 	return $bad
+}
+
+# What the kfunc context declaration replaces is gone from the tree.
+check_gone() {
+	local hits
+	hits=$(git -C "$SRC" grep -n -E 'scx_kf_allow_flags|SCX_KF_ALLOW_|scx_kfunc_context_filter|qdisc_ops_context_flags|bm_bpf_kfunc_filter|KF_OP_CONTEXT' HEAD -- . || true)
+	[ -z "$hits" ] || { echo "left over:"; echo "$hits"; return 1; }
+	echo "no scx_kf_allow_flags, scx_kfunc_context_filter, qdisc_ops_context_flags, bm_bpf_kfunc_filter or KF_OP_CONTEXT left in the tree"
 }
 
 # The documentation the series touches parses, with no new docutils message
@@ -162,6 +170,7 @@ case "$1" in
 series) stage "series applies with git am" "$LOGS/check-series.log" check_series;;
 checkpatch) stage "checkpatch --strict" "$LOGS/check-checkpatch.log" check_checkpatch;;
 docs) stage "documentation" "$LOGS/check-docs.log" check_docs;;
+gone) stage "the replaced tables and filters are gone" "$LOGS/check-gone.log" check_gone;;
 warnings) stage "sparse and W=1: no new warnings" "$LOGS/check-warnings.log" check_warnings;;
 *) die "checks.sh: unknown check '$1'";;
 esac
