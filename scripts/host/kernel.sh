@@ -26,7 +26,8 @@ OUT=$(cd "$OUT" && pwd)
 SRC=$(cd "$SRC" && pwd -P)
 
 kernel_cc
-name=$(basename "$OUT")
+# Logs are named after the output folder below build/: kernel, wt-kernel, ...
+name=$(echo "${OUT#"$BUILD"/}" | tr / -)
 
 config() {
 	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc tinyconfig || return
