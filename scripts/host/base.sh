@@ -38,14 +38,17 @@ done
 # The machine's Debian mirror: the first URI of a source that carries the
 # main archive (not -security, not a third-party repository).
 mirror() {
-	{
-		sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | tr ' ' '\n'
-		sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' \
-			/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
-	} | grep -E '/debian/?$' | head -n 1
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && sed -n 's/^URIs:[[:space:]]*//p' "$f" | tr ' ' '\n'
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' "$f"
+	done
+	return 0
 }
 command -v apt-get >/dev/null || die "no $file beside the checkout and no apt-get to fetch it; pass BASE_DEB=/path/to/$file"
-uri=$(mirror)
+uri=$(mirror | grep -E '/debian/?$' | head -n 1 || true)
 [ -n "$uri" ] || die "no Debian mirror in this machine's apt sources to fetch $BASE_PKG from; pass BASE_DEB=/path/to/$file"
 apt_dir=$dl_dir/apt
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dl_dir"
