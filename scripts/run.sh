@@ -75,7 +75,7 @@ do_negative() {
 	do_base || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
 		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny" >/dev/null 2>&1 || true
-	got=$(tr -d '\r' <"$LOGS/vm-negative.log" | sed -n 's/.*ERR: .*: \([a-z_]*\): loaded, but its async callback calls .*/\1/p' | sort | xargs)
+	got=$(tr -d '\r' <"$LOGS/vm-negative.log" | sed -n 's/^\([a-z_]*\): loaded, but its async callback calls .*/\1/p' | sort | xargs)
 	if [ "$got" = "$(echo $NEGATIVE_WANT | xargs -n 1 | sort | xargs)" ] &&
 	   tr -d '\r' <"$LOGS/vm-negative.log" | grep -q '^not ok .* async_op_kfunc_deny'; then
 		say "ok    negative control: on the base kernel async_op_kfunc_deny fails, and the $(echo $got | wc -w) schedulers that load are the ones the series refuses: $got"
