@@ -163,7 +163,11 @@ check_warnings() {
 		echo "$new"
 		return 1
 	fi
-	echo "sparse C=2 and W=1 on $(echo $objs | wc -w) objects: $(wc -l <"$LOGS/warnings-base.txt") warnings on the base, $(wc -l <"$LOGS/warnings-series.txt") with the series, none new"
+	# Kbuild skips sparse, and says so, when it is older than the tree needs.
+	local what="sparse C=2 and W=1"
+	grep -q 'sparse is not available or not up to date' "$LOGS/warnings-series.log" &&
+		what="W=1 (sparse not run: $(sparse --version 2>/dev/null || echo none) is older than this kernel needs)"
+	echo "$what on $(echo $objs | wc -w) objects: $(wc -l <"$LOGS/warnings-base.txt") warnings on the base, $(wc -l <"$LOGS/warnings-series.txt") with the series, none new"
 }
 
 case "$1" in
