@@ -118,7 +118,8 @@ do_bisect() {
 		if git -C "$BUILD/tree" diff --quiet "$prev" "$rev" -- . ':!Documentation' \
 			':!tools/testing/selftests/bpf'; then
 			say "      patch $i/$n changes no kernel code and no sched_ext selftest: not booted again"
-		elif stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
+		elif mkdir -p "$TWT/sched_ext" &&
+		     stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
 			make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$TWT/sched_ext" \
 			CLANG=clang LLC=llc LLVM_STRIP=llvm-strip VMLINUX_BTF="$KWT/vmlinux" -j"$(nproc)"; then
 			do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" "bisect-$i" scx || true
