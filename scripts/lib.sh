@@ -17,6 +17,8 @@ KWT=$BUILD/wt/kernel
 # The sched_ext selftests of each patch; their dependency files name the
 # worktree's paths, so they live and go with it.
 TWT=$BUILD/wt/tests
+# The generated header of the scx_kf_mask selftest, in the kernel tree
+MATRIX_HEADER=tools/testing/selftests/bpf/prog_tests/scx_kf_mask_matrix.h
 mkdir -p "$LOGS"
 
 say() { printf '%s\n' "$*"; }

@@ -53,7 +53,7 @@ do_test() {
 
 do_checks() {
 	local c
-	for c in series checkpatch gone docs; do
+	for c in series checkpatch gone docs matrix; do
 		if "$TOP/scripts/check/checks.sh" $c; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	done
 }
@@ -68,20 +68,37 @@ do_base() {
 
 # The tests of the series, run on the base kernel, must fail, naming
 # exactly the cells the series changes on purpose: the proof that they can
-# fail, and the hole in numbers.
+# fail, and the hole in numbers. async_op_kfunc_deny (sched_ext runner)
+# names its schedulers that load; scx_kf_mask (test_progs) prints a CELL
+# line for each pair whose verdict differs from the matrix, which must be
+# the pairs of matrix/deliberate.txt.
 NEGATIVE_WANT="timer_direct timer_global timer_shared wq_enq"
 do_negative() {
-	local got
+	local got log=$LOGS/vm-negative.log cells want_cells extra missing ok=1
 	do_base || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
-		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny" >/dev/null 2>&1 || true
-	got=$(tr -d '\r' <"$LOGS/vm-negative.log" | sed -n 's/^\([a-z_]*\): loaded, but its async callback calls .*/\1/p' | sort | xargs)
+		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; (cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask) | grep -E '^(CELL|Summary)'" >/dev/null 2>&1 || true
+	got=$(tr -d '\r' <"$log" | sed -n 's/^\([a-z_]*\): loaded, but its async callback calls .*/\1/p' | sort | xargs)
 	if [ "$got" = "$(echo $NEGATIVE_WANT | xargs -n 1 | sort | xargs)" ] &&
-	   tr -d '\r' <"$LOGS/vm-negative.log" | grep -q '^not ok .* async_op_kfunc_deny'; then
+	   tr -d '\r' <"$log" | grep -q '^not ok .* async_op_kfunc_deny'; then
 		say "ok    negative control: on the base kernel async_op_kfunc_deny fails, and the $(echo $got | wc -w) schedulers that load are the ones the series refuses: $got"
 		PASSED=$((PASSED + 1))
 	else
-		say "FAIL  negative control: on the base kernel the schedulers that load should be '$NEGATIVE_WANT', were '${got:-none}'; see $LOGS/vm-negative.log"
+		say "FAIL  negative control: on the base kernel the schedulers that load should be '$NEGATIVE_WANT', were '${got:-none}'; see $log"
+		FAILED=$((FAILED + 1))
+	fi
+	cells=$(tr -d '\r' <"$log" | awk '$1 == "CELL" {print $2, $3}' | sort -u)
+	want_cells=$(sort -u "$TOP/matrix/deliberate.txt")
+	extra=$(comm -23 <(echo "$cells") <(echo "$want_cells") | grep . || true)
+	missing=$(comm -13 <(echo "$cells") <(echo "$want_cells") | grep . || true)
+	[ -n "$extra" ] && { say "      cells the base gets wrong that are not deliberate: $(echo "$extra" | head -n 5 | paste -sd ';')$([ "$(echo "$extra" | wc -l)" -gt 5 ] && echo ' ...')"; ok=0; }
+	[ -n "$missing" ] && { say "      deliberate cells the base already gives: $(echo "$missing" | head -n 5 | paste -sd ';')$([ "$(echo "$missing" | wc -l)" -gt 5 ] && echo ' ...')"; ok=0; }
+	[ -n "$cells" ] || ok=0
+	if [ $ok = 1 ]; then
+		say "ok    negative control: on the base kernel scx_kf_mask fails on $(echo "$cells" | wc -l) cells, exactly the deliberate ones of matrix/deliberate.txt"
+		PASSED=$((PASSED + 1))
+	else
+		say "FAIL  negative control: the cells scx_kf_mask fails on the base ($(echo "$cells" | grep -c .)) are not those of matrix/deliberate.txt ($(echo "$want_cells" | grep -c .)); see $log"
 		FAILED=$((FAILED + 1))
 	fi
 }
@@ -179,6 +196,7 @@ check)
 negative) build_stages do_deps; llvm_path; do_negative; summary;;
 bisect)	build_stages do_deps; llvm_path; do_bisect; summary;;
 warnings) "$TOP/scripts/check/checks.sh" warnings;;
+matrix)	build_stages do_deps do_tree; "$TOP/scripts/matrix/gen.sh" --install;;
 clean)
 	rm -rf "${BUILD:?}"/{linux,linux.tmp,linux-user,tree,wt,am-check,kernel*,tests*,vm,logs,bin,.applied}
 	say "removed build/ (kept build/ccache and build/base)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The checks of 'make check' beyond building and running the tests.
-#   checks.sh series|checkpatch|gone|docs|warnings
+#   checks.sh series|checkpatch|gone|docs|matrix|warnings
 . "$(dirname "$0")/../lib.sh"
 lock_build
 
@@ -52,6 +52,22 @@ check_gone() {
 	hits=$(git -C "$SRC" grep -n -E 'scx_kf_allow_flags|SCX_KF_ALLOW_|scx_kfunc_context_filter|qdisc_ops_context_flags|bm_bpf_kfunc_filter|KF_OP_CONTEXT' HEAD -- . || true)
 	[ -z "$hits" ] || { echo "left over:"; echo "$hits"; return 1; }
 	echo "no scx_kf_allow_flags, scx_kfunc_context_filter, qdisc_ops_context_flags, bm_bpf_kfunc_filter or KF_OP_CONTEXT left in the tree"
+}
+
+# The verdict matrix, generated again from the base: matrix/ and the header
+# of the scx_kf_mask selftest in the tree are what it gives.
+check_matrix() {
+	local tmp rc=0 f sum
+	tmp=$(mktemp -d)
+	sum=$("$TOP/scripts/matrix/gen.sh" "$tmp") || { rm -rf "$tmp"; return 1; }
+	for f in scx-kf-mask.md deliberate.txt; do
+		cmp -s "$tmp/$f" "$TOP/matrix/$f" || { echo "matrix/$f is stale: run make matrix"; rc=1; }
+	done
+	git -C "$SRC" show "HEAD:$MATRIX_HEADER" 2>/dev/null | cmp -s "$tmp/header.h" - ||
+		{ echo "$MATRIX_HEADER in the tree is stale: run make matrix, commit it there and make export"; rc=1; }
+	rm -rf "$tmp"
+	[ $rc = 0 ] && echo "matrix/ and $(basename "$MATRIX_HEADER") are what the base gives: $sum"
+	return $rc
 }
 
 # The documentation the series touches parses, with no new docutils message
@@ -174,6 +190,7 @@ case "$1" in
 series) stage "series applies with git am" "$LOGS/check-series.log" check_series;;
 checkpatch) stage "checkpatch --strict" "$LOGS/check-checkpatch.log" check_checkpatch;;
 docs) stage "documentation" "$LOGS/check-docs.log" check_docs;;
+matrix) stage "the verdict matrix is generated from the base" "$LOGS/check-matrix.log" check_matrix;;
 gone) stage "the replaced tables and filters are gone" "$LOGS/check-gone.log" check_gone;;
 warnings) stage "sparse and W=1: no new warnings" "$LOGS/check-warnings.log" check_warnings;;
 *) die "checks.sh: unknown check '$1'";;

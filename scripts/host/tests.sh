@@ -7,7 +7,7 @@
 #   - the example schedulers of tools/sched_ext
 #   - binfmt_misc_bpf of selftests/exec, with test_progs' libbpf and bpftool
 #   tests.sh [SRC] [KERNEL_OUT] [OUT]
-# TESTS_ONLY=schedulers builds the example schedulers alone (make stress).
+# TESTS_ONLY="test_progs kmods binfmt scx schedulers": only those parts.
 . "$(dirname "$0")/../lib.sh"
 lock_build
 
@@ -113,12 +113,10 @@ build_schedulers() {
 }
 
 
-if [ "${TESTS_ONLY:-}" = schedulers ]; then
-	stage "tools/sched_ext schedulers ($name)" "$LOGS/$name-schedulers.log" build_schedulers
-	exit
-fi
-stage "test_progs subset ($name)" "$LOGS/$name-test_progs.log" build_test_progs
-stage "test modules ($name)" "$LOGS/$name-kmods.log" build_kmods
-stage "binfmt_misc_bpf selftest ($name)" "$LOGS/$name-binfmt.log" build_binfmt
-stage "sched_ext selftests runner ($name)" "$LOGS/$name-scx-selftests.log" build_scx_selftests
-stage "tools/sched_ext schedulers ($name)" "$LOGS/$name-schedulers.log" build_schedulers
+# TESTS_ONLY="test_progs schedulers ...": only those parts.
+want() { [ -z "${TESTS_ONLY:-}" ] || [[ " $TESTS_ONLY " == *" $1 "* ]]; }
+if want test_progs; then stage "test_progs subset ($name)" "$LOGS/$name-test_progs.log" build_test_progs; fi
+if want kmods; then stage "test modules ($name)" "$LOGS/$name-kmods.log" build_kmods; fi
+if want binfmt; then stage "binfmt_misc_bpf selftest ($name)" "$LOGS/$name-binfmt.log" build_binfmt; fi
+if want scx; then stage "sched_ext selftests runner ($name)" "$LOGS/$name-scx-selftests.log" build_scx_selftests; fi
+if want schedulers; then stage "tools/sched_ext schedulers ($name)" "$LOGS/$name-schedulers.log" build_schedulers; fi
