@@ -15,7 +15,7 @@ S := scripts
 
 .DEFAULT_GOAL := all
 RUN_STEPS := all deps tree kernel tests test check negative bisect warnings matrix clean
-.PHONY: $(RUN_STEPS) export help
+.PHONY: $(RUN_STEPS) export send-ready help
 
 ## all: deps, tree, kernel, tests, then the tests in the guest (the main job)
 ## deps: install the Debian packages of config/packages.txt (as root)
@@ -35,6 +35,10 @@ $(RUN_STEPS):
 ## export: write the commits of build/linux back to patches/
 export:
 	@$(S)/host/export.sh
+
+## send-ready: the static checks, then the mails with To/Cc laid out in build/send/
+send-ready:
+	@$(S)/send/send-ready.sh
 
 ## help: list the targets
 help:

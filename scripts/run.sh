@@ -71,13 +71,15 @@ do_base() {
 # fail, and the hole in numbers. async_op_kfunc_deny (sched_ext runner)
 # names its schedulers that load; scx_kf_mask (test_progs) prints a CELL
 # line for each pair whose verdict differs from the matrix, which must be
-# the pairs of matrix/deliberate.txt.
+# the pairs of matrix/deliberate.txt. Its path and adversarial subtests are
+# left out: they check the series' rules, not the base's, and path_freplace
+# oopses the base kernel (the bug patch 1 fixes).
 NEGATIVE_WANT="timer_direct timer_global timer_shared wq_enq"
 do_negative() {
 	local got log=$LOGS/vm-negative.log cells want_cells extra missing ok=1
 	do_base || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
-		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; (cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask) | grep -E '^(CELL|Summary)'" >/dev/null 2>&1 || true
+		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; (cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary)'" >/dev/null 2>&1 || true
 	got=$(tr -d '\r' <"$log" | sed -n 's/^\([a-z_]*\): loaded, but its async callback calls .*/\1/p' | sort | xargs)
 	if [ "$got" = "$(echo $NEGATIVE_WANT | xargs -n 1 | sort | xargs)" ] &&
 	   tr -d '\r' <"$log" | grep -q '^not ok .* async_op_kfunc_deny'; then
