@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make send-ready: the static checks of make check, then the mails laid out
+# in build/send/: each patch with its To: and Cc: from the base's
+# scripts/get_maintainer.pl and MAINTAINERS, the cover letter to everyone,
+# and the tree each patch is for. Sends nothing.
+. "$(dirname "$0")/../lib.sh"
+lock_build
+
+SRC=$BUILD/tree
+OUT=$BUILD/send
+[ -f "$SRC/scripts/get_maintainer.pl" ] || die "no kernel tree in ${SRC#$TOP/}; run 'make tree' first"
+need perl perl
+
+bad=0
+for c in series checkpatch gone docs matrix; do
+	"$TOP/scripts/check/checks.sh" $c || bad=1
+done
+[ $bad = 0 ] || die "send-ready: fix the checks above first"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch "$OUT/"
+
+# get_maintainer.pl FILE...: the addresses, lists apart from people
+gm() {
+	(cd "$SRC" && perl scripts/get_maintainer.pl --no-rolestats --no-git --no-git-fallback \
+		--no-tree "$@" 2>/dev/null)
+}
+
+# The tree a patch is for: fixes of the bpf tree, the rest bpf-next (the
+# sched_ext, bpf_qdisc and binfmt_misc patches depend on the core ones).
+tree_of() {
+	if grep -q '^Fixes: ' "$1" || grep -q '^Subject:.*Do not check an extension' "$1"; then
+		echo "bpf (a fix; also in the series for bpf-next)"
+	else
+		echo "bpf-next"
+	fi
+}
+
+mapfile -t patches < <(ls "$OUT"/[0-9][0-9][0-9][0-9]-*.patch | grep -v '/0000-cover-letter.patch$')
+all_lists=$(gm "${patches[@]}" | grep -i 'vger.kernel.org\|@lists\.' | sort -u)
+[ -n "$all_lists" ] || die "get_maintainer.pl found no list to send to"
+printf '%s\n' "$all_lists" >"$OUT/to.txt"
+gm "${patches[@]}" | grep -vi 'vger.kernel.org\|@lists\.' | sort -u >"$OUT/cc.txt"
+
+# Each patch: To: the lists of the series, Cc: its own maintainers.
+: >"$OUT/summary.txt"
+for p in "${patches[@]}"; do
+	cc=$(gm "$p" | grep -vi 'vger.kernel.org\|@lists\.' | paste -sd, | sed 's/,/, /g')
+	to=$(paste -sd, "$OUT/to.txt" | sed 's/,/, /g')
+	awk -v to="$to" -v cc="$cc" 'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' \
+		"$p" >"$p.tmp" && mv "$p.tmp" "$p"
+	printf '%s\n  tree: %s\n  Cc: %s\n' "$(basename "$p")" "$(tree_of "$p")" "${cc:-none}" >>"$OUT/summary.txt"
+done
+# The cover letter: to the lists, Cc everyone the patches Cc.
+c=$OUT/0000-cover-letter.patch
+awk -v to="$(paste -sd, "$OUT/to.txt" | sed 's/,/, /g')" -v cc="$(paste -sd, "$OUT/cc.txt" | sed 's/,/, /g')" \
+	'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' "$c" >"$c.tmp" && mv "$c.tmp" "$c"
+
+say "ok    $(ls "$OUT"/0*.patch | wc -l) mails in ${OUT#$TOP/}/, with To: and Cc: (per patch: ${OUT#$TOP/}/summary.txt)"
+say "      To: $(paste -sd, "$OUT/to.txt")"
+say "      Cc on the cover letter: $(wc -l <"$OUT/cc.txt") people"
+say "      check, then send with: git send-email ${OUT#$TOP/}/0*.patch"
