@@ -39,15 +39,16 @@ tree_of() {
 }
 
 mapfile -t patches < <(ls "$OUT"/[0-9][0-9][0-9][0-9]-*.patch | grep -v '/0000-cover-letter.patch$')
-all_lists=$(gm "${patches[@]}" | grep -i 'vger.kernel.org\|@lists\.' | sort -u)
+# The lists (--no-m --no-r) and the people (--no-l) apart
+all_lists=$(gm --no-m --no-r "${patches[@]}" | sort -u)
 [ -n "$all_lists" ] || die "get_maintainer.pl found no list to send to"
 printf '%s\n' "$all_lists" >"$OUT/to.txt"
-gm "${patches[@]}" | grep -vi 'vger.kernel.org\|@lists\.' | sort -u >"$OUT/cc.txt"
+gm --no-l "${patches[@]}" | sort -u >"$OUT/cc.txt"
 
 # Each patch: To: the lists of the series, Cc: its own maintainers.
 : >"$OUT/summary.txt"
 for p in "${patches[@]}"; do
-	cc=$(gm "$p" | grep -vi 'vger.kernel.org\|@lists\.' | paste -sd, | sed 's/,/, /g')
+	cc=$(gm --no-l "$p" | paste -sd, | sed 's/,/, /g')
 	to=$(paste -sd, "$OUT/to.txt" | sed 's/,/, /g')
 	awk -v to="$to" -v cc="$cc" 'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' \
 		"$p" >"$p.tmp" && mv "$p.tmp" "$p"
