@@ -76,7 +76,7 @@ do_base() {
 # oopses the base kernel (the bug patch 1 fixes).
 NEGATIVE_WANT="timer_direct timer_global timer_shared wq_enq"
 do_negative() {
-	local got log=$LOGS/vm-negative.log cells want_cells extra missing ok=1
+	local got log=$LOGS/vm-negative.log
 	do_base || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
 		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; (cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary)'" >/dev/null 2>&1 || true
@@ -89,19 +89,36 @@ do_negative() {
 		say "FAIL  negative control: on the base kernel the schedulers that load should be '$NEGATIVE_WANT', were '${got:-none}'; see $log"
 		FAILED=$((FAILED + 1))
 	fi
+	check_cells "$log" base "on the base kernel"
+}
+
+# check_cells LOG REV WHERE: the CELL lines of scx_kf_mask in LOG (a guest
+# console) must be exactly the deliberate cells of matrix/deliberate.txt
+# whose patch (named by subject) is not in base..REV: all of them on the
+# base, none at the tip.
+check_cells() {
+	local log=$1 rev=$2 where=$3 cells want applied extra missing ok=1
+	if ! tr -d '\r' <"$log" | grep '^Summary: ' >/dev/null; then
+		say "FAIL  matrix $where: scx_kf_mask did not run to its summary; see $log"
+		FAILED=$((FAILED + 1))
+		return 1
+	fi
 	cells=$(tr -d '\r' <"$log" | awk '$1 == "CELL" {print $2, $3}' | sort -u)
-	want_cells=$(sort -u "$TOP/matrix/deliberate.txt")
-	extra=$(comm -23 <(echo "$cells") <(echo "$want_cells") | grep . || true)
-	missing=$(comm -13 <(echo "$cells") <(echo "$want_cells") | grep . || true)
-	[ -n "$extra" ] && { say "      cells the base gets wrong that are not deliberate: $(echo "$extra" | head -n 5 | paste -sd ';')$([ "$(echo "$extra" | wc -l)" -gt 5 ] && echo ' ...')"; ok=0; }
-	[ -n "$missing" ] && { say "      deliberate cells the base already gives: $(echo "$missing" | head -n 5 | paste -sd ';')$([ "$(echo "$missing" | wc -l)" -gt 5 ] && echo ' ...')"; ok=0; }
-	[ -n "$cells" ] || ok=0
+	applied=$(git -C "$BUILD/tree" log --format=%s "base..$rev")
+	want=$(while read -r caller kfunc subj; do
+		grep -qxF -- "$subj" <<<"$applied" || echo "$caller $kfunc"
+	done <"$TOP/matrix/deliberate.txt" | sort -u)
+	extra=$(comm -23 <(echo "$cells") <(echo "$want") | grep . || true)
+	missing=$(comm -13 <(echo "$cells") <(echo "$want") | grep . || true)
+	[ -n "$extra" ] && { say "      cells wrong $where that no patch still to come changes: $(echo "$extra" | head -n 5 | paste -sd ';')$([ "$(echo "$extra" | wc -l)" -gt 5 ] && echo ' ...')"; ok=0; }
+	[ -n "$missing" ] && { say "      deliberate cells $where already changed, before their patch: $(echo "$missing" | head -n 5 | paste -sd ';')$([ "$(echo "$missing" | wc -l)" -gt 5 ] && echo ' ...')"; ok=0; }
 	if [ $ok = 1 ]; then
-		say "ok    negative control: on the base kernel scx_kf_mask fails on $(echo "$cells" | wc -l) cells, exactly the deliberate ones of matrix/deliberate.txt"
+		say "ok    matrix $where: scx_kf_mask fails on $(echo "$cells" | grep -c .) cells, the deliberate ones whose patch is still to come"
 		PASSED=$((PASSED + 1))
 	else
-		say "FAIL  negative control: the cells scx_kf_mask fails on the base ($(echo "$cells" | grep -c .)) are not those of matrix/deliberate.txt ($(echo "$want_cells" | grep -c .)); see $log"
+		say "FAIL  matrix $where: $(echo "$cells" | grep -c .) cells fail, $(echo "$want" | grep -c .) expected from matrix/deliberate.txt; see $log"
 		FAILED=$((FAILED + 1))
+		return 1
 	fi
 }
 
@@ -109,14 +126,23 @@ do_negative() {
 # change. One worktree and one output folder, rebuilt incrementally from the
 # base kernel of do_negative: a patch that changes no kernel code keeps the
 # kernel before it; a patch is booted only if it changes kernel code or the
-# sched_ext selftests. CHECK_BUDGET=SECONDS (set by .ci/run) is a deadline
+# sched_ext selftests, and then runs those and the verdict matrix of the tip
+# (check_cells: the deliberate cells of the patches still to come fail). CHECK_BUDGET=SECONDS (set by .ci/run) is a deadline
 # for the run: a patch is started only if the longest step so far (or
 # BISECT_STEP_GUESS, 900 s, before the first) still fits before it; the rest
 # are reported as skipped.
 do_bisect() {
-	local rev n i=0 subj built=base prev=base revs t step=0 longest=${BISECT_STEP_GUESS:-900} now
+	local rev n i=0 subj built=base prev=base revs t step=0 longest=${BISECT_STEP_GUESS:-900} now cells
 	revs=$(git -C "$BUILD/tree" rev-list --reverse base..HEAD)
 	n=$(echo "$revs" | grep -c .)
+	# The verdict matrix of the tip's scx_kf_mask, at every patch booted.
+	cells=cells
+	if [ -x "$BUILD/tests/bpf/test_progs" ]; then
+		mkdir -p "$TWT" && rm -f "$TWT/bpf" && ln -s "$BUILD/tests/bpf" "$TWT/bpf"
+	else
+		say "SKIP  the matrix at each patch: no $BUILD/tests/bpf/test_progs (make tests)"
+		SKIPPED=$((SKIPPED + 1)) cells=
+	fi
 	for rev in $revs; do
 		i=$((i + 1))
 		now=$(( $(date +%s) - T0 ))
@@ -145,7 +171,8 @@ do_bisect() {
 		     stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
 			make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$TWT/sched_ext" \
 			CLANG=clang LLC=llc LLVM_STRIP=llvm-strip VMLINUX_BTF="$KWT/vmlinux" -j"$(nproc)"; then
-			do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" "bisect-$i" scx || true
+			do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" "bisect-$i" scx $cells || true
+			[ -z "$cells" ] || check_cells "$LOGS/vm-bisect-$i.log" "$rev" "at patch $i" || true
 		else
 			FAILED=$((FAILED + 1))
 		fi

@@ -57,7 +57,7 @@ check_gone() {
 # The verdict matrix, generated again from the base: matrix/ and the header
 # of the scx_kf_mask selftest in the tree are what it gives.
 check_matrix() {
-	local tmp rc=0 f sum
+	local tmp rc=0 f sum subjects subj
 	tmp=$(mktemp -d)
 	sum=$("$TOP/scripts/matrix/gen.sh" "$tmp") || { rm -rf "$tmp"; return 1; }
 	for f in scx-kf-mask.md deliberate.txt; do
@@ -66,6 +66,12 @@ check_matrix() {
 	git -C "$SRC" show "HEAD:$MATRIX_HEADER" 2>/dev/null | cmp -s "$tmp/header.h" - ||
 		{ echo "$MATRIX_HEADER in the tree is stale: run make matrix, commit it there and make export"; rc=1; }
 	rm -rf "$tmp"
+	# Each deliberate cell names the patch that changes it, by subject.
+	subjects=$(git -C "$SRC" log --format=%s base..HEAD)
+	while read -r subj; do
+		grep -qxF -- "$subj" <<<"$subjects" ||
+			{ echo "matrix/deliberate.txt names a patch the series does not have: $subj"; rc=1; }
+	done < <(cut -d' ' -f3- "$TOP/matrix/deliberate.txt" | sort -u)
 	[ $rc = 0 ] && echo "matrix/ and $(basename "$MATRIX_HEADER") are what the base gives: $sum"
 	return $rc
 }

@@ -4,7 +4,10 @@
 # selftests runner and a short run of each example scheduler. Prints one
 # "RESULT <suite> <passed> <failed> <skipped>" line per suite for the host
 # to add up, and "SKIP <what>: <why>" for what it could not run.
-#   guest/tests.sh TESTS_DIR [suite...]  suites: bpf binfmt scx schedulers
+#   guest/tests.sh TESTS_DIR [suite...]  suites: bpf binfmt scx schedulers cells
+# cells prints the CELL lines of the verdict matrix (scx_kf_mask without its
+# path and adversarial subtests) and its summary, for the host to judge
+# against the patch being bisected; it prints no RESULT.
 T=$1
 shift
 suites=${*:-bpf binfmt scx schedulers}
@@ -64,6 +67,12 @@ binfmt)
 		f=$((f - 1)) k=$((k + 1))
 	done
 	result binfmt_misc_bpf "$p" "$f" "$k"
+	;;
+cells)
+	echo "== verdict matrix"
+	(cd "$T/bpf" && ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) >/tmp/cells.log 2>&1
+	cp /tmp/cells.log "$PWD/cells.log" 2>/dev/null
+	grep -E '^(CELL|Summary)' /tmp/cells.log
 	;;
 scx)
 	echo "== sched_ext selftests runner"

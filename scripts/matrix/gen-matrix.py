@@ -56,9 +56,27 @@ DELIBERATE = {
         'scx_bpf_dsq_move_to_local(): it loads and hangs the machine. With '
         'the series an async callback has no op context: it may call what a '
         'SYSCALL program of the same struct_ops may (the kfuncs of no group '
-        'and the unlocked ones), nothing that needs the op (patch 1, Fixes: '
-        'd1d3c1c6ae36, and patches 5 to 7).'),
+        'and the unlocked ones), nothing that needs the op.'),
 }
+
+# The patch of the series that makes each deliberate change, by its
+# subject: (reason, family of the kfunc, whether the base loads the cell).
+# The refusals of sched_ext come with the fix, the rest with the conversion
+# of each user. The bisect checks the matrix at every patch against this,
+# and the matrix check that each subject is in patches/.
+CHANGED_BY = {
+    ('async', 'sched_ext', True): 'bpf, sched_ext: Refuse op-context kfuncs in async callbacks',
+    ('async', 'sched_ext', False): 'sched_ext: Declare kfunc contexts instead of filtering kfunc ids',
+    ('async', 'qdisc', True): 'net/sched: bpf_qdisc: Declare kfunc contexts instead of filtering kfunc ids',
+    ('async', 'binfmt_misc', True): 'binfmt_misc: bpf: Declare the kfunc context of ->load instead of a filter',
+}
+
+
+def changed_by(b, c, k, why):
+    key = (why, b.kfuncs[k]['family'], base_verdict(b, c, k) == 'o')
+    if key not in CHANGED_BY:
+        die('no patch of the series is named for the deliberate change %r' % (key,))
+    return CHANGED_BY[key]
 
 
 def die(msg):
@@ -599,17 +617,20 @@ def markdown(b, cs, cells, wheres, src):
         o.append('%-40s %s' % (c.name, ''.join(
             cells[(c.name, k)][0].upper() if cells[(c.name, k)][1] else cells[(c.name, k)][0]
             for k in b.order)))
-    o += ['```', '', '## Deliberate cells', '', '| caller | kfunc | base | series | why |',
-          '|---|---|---|---|---|']
+    o += ['```', '', '## Deliberate cells', '', '| caller | kfunc | base | series | why | patch |',
+          '|---|---|---|---|---|---|']
     for cn, k, (v, why) in deliberate:
-        bv = base_verdict(BASE, next(c for c in cs if c.name == cn), k)
-        o.append('| %s | `%s` | %s | %s | %s |' % (cn, k, bv, v, why))
+        c = next(c for c in cs if c.name == cn)
+        o.append('| %s | `%s` | %s | %s | %s | %s |' % (cn, k, base_verdict(BASE, c, k), v, why,
+                                                      changed_by(BASE, c, k, why)))
     o.append('')
     return '\n'.join(o)
 
 
 def deliberate_list(cs, cells, b):
-    return ''.join('%s %s\n' % (c.name, k) for c in cs for k in b.order if cells[(c.name, k)][1])
+    """caller kfunc subject-of-the-patch-that-changes-it, one cell per line"""
+    return ''.join('%s %s %s\n' % (c.name, k, changed_by(b, c, k, cells[(c.name, k)][1]))
+                   for c in cs for k in b.order if cells[(c.name, k)][1])
 
 
 BASE = None
@@ -623,7 +644,7 @@ def main():
     ap.add_argument('--src', default='the base', help='how to name the base')
     ap.add_argument('--md', required=True)
     ap.add_argument('--header', required=True)
-    ap.add_argument('--deliberate', required=True, help='the deliberate cells, "caller kfunc" per line')
+    ap.add_argument('--deliberate', required=True, help='the deliberate cells, "caller kfunc patch-subject" per line')
     ap.add_argument('--check', action='store_true')
     a = ap.parse_args()
     BASE = b = Base(Tree(a.tree, a.rev))
