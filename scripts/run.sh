@@ -11,6 +11,7 @@
 #                            runner, tools/sched_ext, binfmt_misc_bpf
 #   guest   host/vm.sh       QEMU; guest/init.sh runs guest/tests.sh
 #   checks  check/checks.sh  static checks of the series and the tree
+#   bench   host/bench.sh    base and series kernels under QEMU -icount
 #   report                   the counts, the last line "N passed, N failed"
 . "$(dirname "$0")/lib.sh"
 lock_build
@@ -224,6 +225,9 @@ check)
 	;;
 negative) build_stages do_deps; llvm_path; do_negative; summary;;
 bisect)	build_stages do_deps; llvm_path; do_bisect; summary;;
+bench)	build_stages do_deps do_tree do_kernel do_tests do_base
+	if "$TOP/scripts/host/bench.sh" "$KWT" "$KOUT" "$BUILD/tests"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	summary;;
 warnings) "$TOP/scripts/check/checks.sh" warnings;;
 matrix)	build_stages do_deps do_tree; "$TOP/scripts/matrix/gen.sh" --install;;
 clean)
