@@ -14,7 +14,7 @@ SHELL := /bin/bash
 S := scripts
 
 .DEFAULT_GOAL := all
-RUN_STEPS := all deps tree kernel tests test check negative bisect bench warnings matrix clean
+RUN_STEPS := all deps tree kernel tests test check negative bisect bench stress stress-base warnings matrix clean
 .PHONY: $(RUN_STEPS) export send-ready help
 
 ## all: deps, tree, kernel, tests, then the tests in the guest (the main job)
@@ -27,6 +27,8 @@ RUN_STEPS := all deps tree kernel tests test check negative bisect bench warning
 ## negative: the series' tests on the base kernel, where they must fail on exactly the deliberate changes
 ## bisect: build every patch incrementally in build/wt, boot those that change the kernel or the sched_ext selftests
 ## bench: load time, verifier calls and context switches on the base and the series under QEMU -icount, and a static diff (BENCH_ROUNDS, BENCH_N)
+## stress: the schedulers and qdiscs under load, faults and bad programs on a debug kernel, and scx_hole refused (STRESS_SECS=60, STRESS_LOOPS=10; make check runs a short one)
+## stress-base: the same on the base with the debug options, and what scx_hole (the hole) does there
 ## warnings: sparse (C=2) and W=1 on the touched objects, no new warning vs the base (after negative)
 ## matrix: generate matrix/ and the scx_kf_mask selftest's header from the base (make check fails when stale)
 ## clean: remove build/ (keeps the ccache and the downloaded .deb)

@@ -12,6 +12,7 @@
 #   guest   host/vm.sh       QEMU; guest/init.sh runs guest/tests.sh
 #   checks  check/checks.sh  static checks of the series and the tree
 #   bench   host/bench.sh    base and series kernels under QEMU -icount
+#   stress  host/stress.sh   debug kernels under load and faults; the hole
 #   report                   the counts, the last line "N passed, N failed"
 . "$(dirname "$0")/lib.sh"
 lock_build
@@ -46,6 +47,11 @@ do_vm_tests() {
 		FAILED=$((FAILED + 1))
 	fi
 	return $rc
+}
+
+# do_stress [--base|--short] [SECONDS] [LOOPS]: host/stress.sh, counted as one.
+do_stress() {
+	if "$TOP/scripts/host/stress.sh" "$@"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 }
 
 do_test() {
@@ -217,6 +223,7 @@ check)
 	build_stages do_tree do_kernel do_tests
 	do_checks
 	do_test || true
+	do_stress --short
 	do_negative || FAILED=$((FAILED + 1))
 	# sparse and W=1 against the base kernel that do_negative built
 	if "$TOP/scripts/check/checks.sh" warnings; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
@@ -228,10 +235,12 @@ bisect)	build_stages do_deps; llvm_path; do_bisect; summary;;
 bench)	build_stages do_deps do_tree do_kernel do_tests do_base
 	if "$TOP/scripts/host/bench.sh" "$KWT" "$KOUT" "$BUILD/tests"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	summary;;
+stress)	build_stages do_deps do_tree do_kernel do_tests; do_stress ${STRESS_SECS:-} ${STRESS_LOOPS:-}; summary;;
+stress-base) build_stages do_deps do_tree do_kernel do_tests; do_stress --base ${STRESS_SECS:-} ${STRESS_LOOPS:-}; summary;;
 warnings) "$TOP/scripts/check/checks.sh" warnings;;
 matrix)	build_stages do_deps do_tree; "$TOP/scripts/matrix/gen.sh" --install;;
 clean)
-	rm -rf "${BUILD:?}"/{linux,linux.tmp,linux-user,tree,wt,am-check,kernel*,tests*,vm,logs,bin,.applied}
+	rm -rf "${BUILD:?}"/{linux,linux.tmp,linux-user,tree,wt,am-check,kernel*,tests*,vm,logs,bin,bench,stress,.applied}
 	say "removed build/ (kept build/ccache and build/base)"
 	;;
 *)	die "run.sh: unknown step '$1'";;

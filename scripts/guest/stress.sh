@@ -1,0 +1,176 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the guest of make stress: the example schedulers and two bpf_qdisc
+# qdiscs under load, then faults and bad programs. Prints one
+# "STRESS <what> <ok|FAIL> <detail>" line per step, and fails if any step
+# failed.
+#   guest/stress.sh TESTS_DIR TOOLS_DIR SECONDS LOOPS WHAT SCHEDULERS
+# TESTS_DIR is make tests' output; TOOLS_DIR holds progstat. WHAT is "all" or
+# "base": every step but those that load what only the series refuses or
+# accepts (the context violations, the path and adversarial programs,
+# kf_ctx_run), for the base kernel.
+T=$1 TOOLS=$2 secs=$3 loops=$4 what=$5 scheds=$6
+case $what in all|base) ;; *) echo "guest/stress.sh: WHAT is all or base, not '$what'"; exit 2;; esac
+progstat=$TOOLS/progstat
+bin=$T/schedulers/build/bin
+bpftool=$T/schedulers/build/sbin/bpftool
+rc=0
+
+say() { echo "STRESS $*"; }
+state() { cat /sys/kernel/sched_ext/state; }
+nprogs() { "$progstat" | cut -d' ' -f1; }
+nmaps() { "$progstat" | cut -d' ' -f3; }
+wait_state() {
+	local i
+	for i in $(seq 1 200); do [ "$(state)" = "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+start() { "$bin/$1" >/tmp/$1.log 2>&1 & SPID=$!; wait_state enabled; }
+stop() { kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled; }
+
+for t in "$progstat" "$bpftool" /usr/bin/stress-ng /usr/sbin/tc; do
+	[ -x "$t" ] || { say "setup FAIL no $t"; exit 1; }
+done
+base_progs=$(nprogs)
+base_maps=$(nmaps)
+
+# 1. Each scheduler under stress-ng, with cgroup moves (flatcg's
+# ops.cgroup_move() and friends); it must stay attached the whole time.
+mkdir -p /sys/fs/cgroup/a /sys/fs/cgroup/b
+echo "+cpu" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+held=0
+for sch in $scheds; do
+	[ -x "$bin/$sch" ] || { say "$sch FAIL no such scheduler"; rc=1; continue; }
+	if ! start $sch; then
+		say "$sch FAIL did not attach"; tail -n 20 /tmp/$sch.log | sed 's/^/    /'; rc=1; continue
+	fi
+	stress-ng --cpu 2 --fork 2 --pipe 2 --yield 2 --timeout "${secs}s" --quiet &
+	spid=$!
+	# Two spinners of our own, moved between two cgroups all along.
+	sh -c 'while :; do :; done' & m1=$!
+	sh -c 'while :; do :; done' & m2=$!
+	ok=1 moves=0
+	end=$(( $(date +%s) + secs ))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		for p in $m1 $m2; do
+			echo "$p" >/sys/fs/cgroup/$([ $((moves % 2)) = 0 ] && echo a || echo b)/cgroup.procs &&
+				moves=$((moves + 1))
+		done
+		[ "$(state)" = enabled ] || { ok=0; break; }
+		sleep 0.2
+	done
+	kill $m1 $m2
+	wait $spid $m1 $m2 2>/dev/null
+	[ "$(state)" = enabled ] || ok=0
+	stop
+	if [ $ok = 1 ] && ! grep -qi 'error\|stall' /tmp/$sch.log; then
+		say "$sch ok held ${secs}s under stress-ng, cgroup moves $moves"
+		held=$((held + 1))
+	else
+		say "$sch FAIL"; rc=1
+		if grep -q 'DEBUG DUMP' /tmp/$sch.log; then
+			sed -n '/DEBUG DUMP/,$p' /tmp/$sch.log | head -n 200
+		else
+			tail -n 20 /tmp/$sch.log
+		fi | sed 's/^/    /'
+	fi
+done
+say "schedulers $([ $held = "$(echo $scheds | wc -w)" ] && echo ok || echo FAIL) $held held ${secs}s each"
+
+# 2. The bpf_qdisc example qdiscs of its selftests under traffic, on
+# loopback in a network namespace of their own.
+for q in fifo fq; do
+	obj=$T/bpf/bpf_qdisc_$q.bpf.o
+	if ! "$bpftool" struct_ops register "$obj" >/tmp/qdisc-$q.log 2>&1; then
+		say "qdisc bpf_$q FAIL cannot register"; sed 's/^/    /' /tmp/qdisc-$q.log | tail; rc=1; continue
+	fi
+	out=$(unshare -n sh -c "ip link set lo up &&
+		tc qdisc add dev lo root handle 1: bpf_$q &&
+		stress-ng --sock 2 --udp 2 --timeout ${secs}s --quiet;
+		tc -s qdisc show dev lo; tc qdisc del dev lo root" 2>&1)
+	sent=$(echo "$out" | sed -n "/qdisc bpf_$q/,/Sent/s/.*Sent \([0-9]*\) bytes \([0-9]*\) pkt.*/\2/p" | head -n 1)
+	"$bpftool" struct_ops unregister name "$q" >/dev/null 2>&1 || { say "qdisc bpf_$q FAIL cannot unregister"; rc=1; }
+	if [ "${sent:-0}" -gt 0 ]; then
+		say "qdisc bpf_$q ok ${secs}s of traffic, $sent packets"
+	else
+		say "qdisc bpf_$q FAIL no packet went through it"; echo "$out" | tail -n 20 | sed 's/^/    /'; rc=1
+	fi
+done
+
+# 3. sysrq-S under load disables the scheduler.
+start scx_simple
+stress-ng --cpu 2 --pipe 2 --timeout 10s --quiet &
+spid=$!
+sleep 2
+echo S >/proc/sysrq-trigger
+if wait_state disabled; then say "sysrq-S ok under load"; else say "sysrq-S FAIL state $(state)"; rc=1; fi
+wait $SPID 2>/dev/null
+wait $spid
+
+# 4. CPU hot-unplug and replug with a scheduler attached, LOOPS times.
+if [ -w /sys/devices/system/cpu/cpu1/online ]; then
+	n=0
+	for i in $(seq 1 "$loops"); do
+		start scx_simple || break
+		echo 0 >/sys/devices/system/cpu/cpu1/online && sleep 0.5 &&
+			echo 1 >/sys/devices/system/cpu/cpu1/online && sleep 0.5 && n=$((n + 1))
+		kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled
+	done
+	if [ $n = "$loops" ]; then say "hotplug ok cpu1 off and on $n times"; else say "hotplug FAIL $n/$loops"; rc=1; fi
+else
+	say "hotplug FAIL cpu1 cannot go offline"; rc=1
+fi
+
+# 5. Load and unload in a loop.
+n=0
+for i in $(seq 1 "$loops"); do
+	start scx_simple && stop && n=$((n + 1))
+done
+if [ $n = "$loops" ]; then say "reload ok $n"; else say "reload FAIL $n/$loops"; rc=1; fi
+
+if [ "$what" = all ]; then
+	# 6. Context violations of every kind, loaded repeatedly: async
+	# callbacks (async_op_kfunc_deny), other struct_ops (non_scx_kfunc_deny
+	# and kfunc_ctx), the wrong member and extensions (the path tests).
+	n=0 bad=0
+	for i in $(seq 1 "$loops"); do
+		for t in async_op_kfunc_deny non_scx_kfunc_deny; do
+			"$T/sched_ext/runner" -t $t >/tmp/viol.log 2>&1 || { bad=$((bad + 1)); continue; }
+			n=$((n + 1))
+		done
+		(cd "$T/bpf" && ./test_progs -t kfunc_ctx,scx_kf_mask/path_wrong_member,scx_kf_mask/path_freplace) \
+			>/tmp/viol-tp.log 2>&1 && n=$((n + 1)) || bad=$((bad + 1))
+	done
+	if [ $bad = 0 ]; then say "violations ok $n runs refused what they must"; else say "violations FAIL $bad of $((n + bad)) runs"; rc=1; fi
+
+	# 7. Programs aimed at the check (scx_kf_mask's paths and adversarial
+	# subtests: global functions, dead code, callbacks of callbacks,
+	# exception callbacks, forged ids, freplace), each judged as the matrix
+	# says.
+	if (cd "$T/bpf" && ./test_progs -t 'scx_kf_mask/path_*,scx_kf_mask/adversarial') >/tmp/paths.log 2>&1; then
+		say "adversarial ok $(grep -c ':OK' /tmp/paths.log) subtests"
+	else
+		say "adversarial FAIL"; grep FAIL /tmp/paths.log | head | sed 's/^/    /'; rc=1
+	fi
+
+	# 8. kf_ctx_run: every context-restricted kfunc where it is allowed.
+	if "$T/sched_ext/runner" -t kf_ctx_run >/tmp/kcr.log 2>&1 && grep -q '^ok .* kf_ctx_run' /tmp/kcr.log; then
+		say "kf_ctx_run ok"
+	else
+		say "kf_ctx_run FAIL"; grep -A1 'ERR' /tmp/kcr.log | head -n 20 | sed 's/^/    /'; rc=1
+	fi
+fi
+
+# Nothing left behind. Programs and maps are freed after an RCU grace
+# period, so give them a few seconds.
+[ "$(state)" = disabled ] || { say "leaks FAIL scheduler still $(state)"; rc=1; }
+for i in $(seq 1 50); do
+	[ "$(nprogs)" = "$base_progs" ] && [ "$(nmaps)" = "$base_maps" ] && break
+	sleep 0.2
+done
+if [ "$(nprogs)" = "$base_progs" ] && [ "$(nmaps)" = "$base_maps" ]; then
+	say "leaks ok progs $(nprogs) maps $(nmaps), as before, nothing attached"
+else
+	say "leaks FAIL progs $base_progs -> $(nprogs), maps $base_maps -> $(nmaps)"; rc=1
+fi
+exit $rc
