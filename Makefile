@@ -39,7 +39,7 @@ $(RUN_STEPS):
 export:
 	@$(S)/host/export.sh
 
-## send-ready: the static checks, then the mails with To/Cc laid out in build/send/
+## send-ready: the static checks, then the mails with To/Cc laid out in build/send/, and a b4 prep branch in build/b4/linux
 send-ready:
 	@$(S)/send/send-ready.sh
 

@@ -63,3 +63,6 @@ say "ok    $(ls "$OUT"/0*.patch | wc -l) mails in ${OUT#$TOP/}/, with To: and Cc
 say "      To: $(paste -sd, "$OUT/to.txt")"
 say "      Cc on the cover letter: $(wc -l <"$OUT/cc.txt") people"
 say "      check, then send with: git send-email ${OUT#$TOP/}/0*.patch"
+
+# The same series as a b4-managed branch.
+"$TOP/scripts/send/b4-prep.sh"
