@@ -76,7 +76,8 @@ do_base() {
 # The tests of the series, run on the base kernel, must fail, naming
 # exactly the cells the series changes on purpose: the proof that they can
 # fail, and the hole in numbers. async_op_kfunc_deny (sched_ext runner)
-# names its schedulers that load; scx_kf_mask (test_progs) prints a CELL
+# names its schedulers that load; kf_ctx_run is refused (its async
+# callbacks call kfuncs that only the series allows them); scx_kf_mask (test_progs) prints a CELL
 # line for each pair whose verdict differs from the matrix, which must be
 # the pairs of matrix/deliberate.txt. Its path and adversarial subtests are
 # left out: they check the series' rules, not the base's, and path_freplace
@@ -86,7 +87,7 @@ do_negative() {
 	local got log=$LOGS/vm-negative.log
 	do_base || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
-		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; (cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary)'" >/dev/null 2>&1 || true
+		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary)'" >/dev/null 2>&1 || true
 	got=$(tr -d '\r' <"$log" | sed -n 's/^\([a-z_]*\): loaded, but its async callback calls .*/\1/p' | sort | xargs)
 	if [ "$got" = "$(echo $NEGATIVE_WANT | xargs -n 1 | sort | xargs)" ] &&
 	   tr -d '\r' <"$log" | grep -q '^not ok .* async_op_kfunc_deny'; then
@@ -94,6 +95,15 @@ do_negative() {
 		PASSED=$((PASSED + 1))
 	else
 		say "FAIL  negative control: on the base kernel the schedulers that load should be '$NEGATIVE_WANT', were '${got:-none}'; see $log"
+		FAILED=$((FAILED + 1))
+	fi
+	# kf_ctx_run's timer and bpf_wq call what only the series allows them.
+	if tr -d '\r' <"$log" | grep -E 'calling kernel function scx_bpf_(dsq_move[a-z_]*|create_dsq) is not allowed' >/dev/null &&
+	   tr -d '\r' <"$log" | grep '^not ok .* kf_ctx_run' >/dev/null; then
+		say "ok    negative control: on the base kernel kf_ctx_run is refused at load, for a kfunc only the series allows its async callbacks"
+		PASSED=$((PASSED + 1))
+	else
+		say "FAIL  negative control: on the base kernel kf_ctx_run should be refused at load (an unlocked kfunc in an async callback); see $log"
 		FAILED=$((FAILED + 1))
 	fi
 	check_cells "$log" base "on the base kernel"
