@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The hole the series closes, as a scheduler: a global FIFO whose
+ * The hole the series closes, as a scheduler: a FIFO (one user DSQ) whose
  * ops.dispatch() arms a bpf_timer, and the timer callback calls
  * scx_bpf_dsq_move_to_local(), which needs the rq lock that ops.dispatch()
  * holds and the callback does not. The 7.3 base loads it (its filter judges
@@ -12,6 +12,8 @@
 char _license[] SEC("license") = "GPL";
 
 UEI_DEFINE(uei);
+
+#define FIFO_DSQ	0
 
 u64 nr_timer, nr_moved;
 
@@ -31,7 +33,7 @@ static u32 armed;
 static int hole_timer(void *map, int *key, struct bpf_timer *timer)
 {
 	__sync_fetch_and_add(&nr_timer, 1);
-	if (scx_bpf_dsq_move_to_local(SCX_DSQ_GLOBAL, 0))
+	if (scx_bpf_dsq_move_to_local(FIFO_DSQ, 0))
 		__sync_fetch_and_add(&nr_moved, 1);
 	bpf_timer_start(timer, 1000 * 1000, 0);
 	return 0;
@@ -39,7 +41,7 @@ static int hole_timer(void *map, int *key, struct bpf_timer *timer)
 
 void BPF_STRUCT_OPS(hole_enqueue, struct task_struct *p, u64 enq_flags)
 {
-	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
+	scx_bpf_dsq_insert(p, FIFO_DSQ, SCX_SLICE_DFL, enq_flags);
 }
 
 void BPF_STRUCT_OPS(hole_dispatch, s32 cpu, struct task_struct *prev)
@@ -55,7 +57,12 @@ void BPF_STRUCT_OPS(hole_dispatch, s32 cpu, struct task_struct *prev)
 			bpf_timer_start(&e->timer, 1000 * 1000, 0);
 		}
 	}
-	scx_bpf_dsq_move_to_local(SCX_DSQ_GLOBAL, 0);
+	scx_bpf_dsq_move_to_local(FIFO_DSQ, 0);
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(hole_init)
+{
+	return scx_bpf_create_dsq(FIFO_DSQ, -1);
 }
 
 void BPF_STRUCT_OPS(hole_exit, struct scx_exit_info *ei)
@@ -66,5 +73,6 @@ void BPF_STRUCT_OPS(hole_exit, struct scx_exit_info *ei)
 SCX_OPS_DEFINE(hole_ops,
 	       .enqueue		= (void *)hole_enqueue,
 	       .dispatch	= (void *)hole_dispatch,
+	       .init		= (void *)hole_init,
 	       .exit		= (void *)hole_exit,
 	       .name		= "hole");

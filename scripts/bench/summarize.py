@@ -95,7 +95,11 @@ def bodies(path):
             continue
         m = re.match(r'^\s+[0-9a-f]+:\t(.*)$', line)
         if cur and m:
-            ins = re.sub(r'\b[0-9a-f]+ <[^>]*>', 'A <>', m.group(1))
+            # a branch or call target: a symbol's entry keeps its name; inside
+            # a symbol, the name is only the nearest one before (a BTF id,
+            # the next function), so both go
+            ins = re.sub(r'\b[0-9a-f]+ <[^>+]*\+0x[0-9a-f]+>', 'A <+>', m.group(1))
+            ins = re.sub(r'\b[0-9a-f]+ <([^>+]*)>', r'A <\1>', ins)
             ins = re.sub(r'\b[0-9a-f]{6,}\b', 'A', ins)
             fs[cur].append(ins.split('#')[0].strip())
         elif cur and re.match(r'^\s+[0-9a-f]+: R_X86_64', line):

@@ -18,7 +18,7 @@ done
 objs=()
 for o in "$T"/schedulers/build/obj/sched_ext/scx_*.bpf.o "$T"/sched_ext/build/obj/sched_ext/kf_ctx_run.bpf.o \
 	 "$T"/bpf/bpf_qdisc_fifo.bpf.o "$T"/bpf/bpf_qdisc_fq.bpf.o; do
-	case $o in *.linked*) continue;; esac
+	case $o in *.linked*|*/scx_hole.bpf.o) continue;; esac
 	[ -f "$o" ] && objs+=("$o")
 done
 
@@ -32,10 +32,12 @@ tr=/sys/kernel/tracing
 mountpoint -q $tr || mount -t tracefs tracefs $tr
 probes=()
 for f in scx_kfunc_context_filter scx_kfunc_cpu_only_filter bpf_qdisc_kfunc_filter \
-	 bm_bpf_kfunc_filter check_kfunc_ctx btf_kfunc_is_allowed check_kfunc_call.isra.0; do
-	grep -q " $f\$" /proc/kallsyms || continue
-	p=kc_${f%%.*}
-	echo "p:$p $f" >>$tr/kprobe_events && probes+=("$p")
+	 bm_bpf_kfunc_filter check_kfunc_ctx btf_kfunc_is_allowed check_kfunc_call; do
+	# the symbol, or its compiler clone (check_kfunc_call.isra.0)
+	sym=$(awk -v f="$f" '$3 == f || index($3, f ".") == 1 {print $3; exit}' /proc/kallsyms)
+	[ -n "$sym" ] || continue
+	p=kc_$f
+	echo "p:$p $sym" >>$tr/kprobe_events && probes+=("$p")
 done
 echo 1 >$tr/events/kprobes/enable
 hits() { awk -v p="$1" '$1 == p {print $2}' $tr/kprobe_profile; }

@@ -25,7 +25,15 @@ wait_state() {
 	for i in $(seq 1 200); do [ "$(state)" = "$1" ] && return 0; sleep 0.05; done
 	return 1
 }
-start() { "$bin/$1" >/tmp/$1.log 2>&1 & SPID=$!; wait_state enabled; }
+# start SCHEDULER: run it and wait until it is enabled; one that does not
+# get there is killed, so that it cannot attach later.
+start() {
+	"$bin/$1" >/tmp/$1.log 2>&1 &
+	SPID=$!
+	wait_state enabled && return 0
+	kill -KILL $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled
+	return 1
+}
 stop() { kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled; }
 
 for t in "$progstat" "$bpftool" /usr/bin/stress-ng /usr/sbin/tc; do
@@ -51,11 +59,14 @@ for sch in $scheds; do
 	sh -c 'while :; do :; done' & m2=$!
 	ok=1 moves=0
 	end=$(( $(date +%s) + secs ))
+	pass=0
 	while [ "$(date +%s)" -lt "$end" ]; do
+		# both spinners to a, then both to b, and so on
 		for p in $m1 $m2; do
-			echo "$p" >/sys/fs/cgroup/$([ $((moves % 2)) = 0 ] && echo a || echo b)/cgroup.procs &&
+			echo "$p" >/sys/fs/cgroup/$([ $((pass % 2)) = 0 ] && echo a || echo b)/cgroup.procs &&
 				moves=$((moves + 1))
 		done
+		pass=$((pass + 1))
 		[ "$(state)" = enabled ] || { ok=0; break; }
 		sleep 0.2
 	done
@@ -98,25 +109,35 @@ for q in fifo fq; do
 done
 
 # 3. sysrq-S under load disables the scheduler.
-start scx_simple
-stress-ng --cpu 2 --pipe 2 --timeout 10s --quiet &
-spid=$!
-sleep 2
-echo S >/proc/sysrq-trigger
-if wait_state disabled; then say "sysrq-S ok under load"; else say "sysrq-S FAIL state $(state)"; rc=1; fi
-wait $SPID 2>/dev/null
-wait $spid
+if start scx_simple; then
+	stress-ng --cpu 2 --pipe 2 --timeout 10s --quiet &
+	spid=$!
+	sleep 2
+	echo S >/proc/sysrq-trigger
+	if wait_state disabled; then say "sysrq-S ok under load"; else say "sysrq-S FAIL state $(state)"; rc=1; fi
+	kill -INT $SPID 2>/dev/null
+	wait $SPID 2>/dev/null
+	wait $spid
+else
+	say "sysrq-S FAIL scx_simple did not attach"; rc=1
+fi
 
-# 4. CPU hot-unplug and replug with a scheduler attached, LOOPS times.
+# 4. CPU hot-unplug and replug with a scheduler attached, LOOPS times. No
+# tools/sched_ext scheduler implements ops.cpu_online/offline(), so each
+# hotplug exits scx_simple with a restart request, and it must come back.
 if [ -w /sys/devices/system/cpu/cpu1/online ]; then
 	n=0
 	for i in $(seq 1 "$loops"); do
 		start scx_simple || break
-		echo 0 >/sys/devices/system/cpu/cpu1/online && sleep 0.5 &&
-			echo 1 >/sys/devices/system/cpu/cpu1/online && sleep 0.5 && n=$((n + 1))
+		echo 0 >/sys/devices/system/cpu/cpu1/online; sleep 0.5
+		echo 1 >/sys/devices/system/cpu/cpu1/online; sleep 0.5
+		[ "$(cat /sys/devices/system/cpu/cpu1/online)" = 1 ] || break
+		# back to enabled (the restart), then detach
+		wait_state enabled && n=$((n + 1))
 		kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled
 	done
-	if [ $n = "$loops" ]; then say "hotplug ok cpu1 off and on $n times"; else say "hotplug FAIL $n/$loops"; rc=1; fi
+	echo 1 >/sys/devices/system/cpu/cpu1/online 2>/dev/null
+	if [ $n = "$loops" ]; then say "hotplug ok cpu1 off and on $n times, scx_simple restarted each time"; else say "hotplug FAIL $n/$loops"; rc=1; fi
 else
 	say "hotplug FAIL cpu1 cannot go offline"; rc=1
 fi
@@ -173,4 +194,5 @@ if [ "$(nprogs)" = "$base_progs" ] && [ "$(nmaps)" = "$base_maps" ]; then
 else
 	say "leaks FAIL progs $base_progs -> $(nprogs), maps $base_maps -> $(nmaps)"; rc=1
 fi
+rmdir /sys/fs/cgroup/a /sys/fs/cgroup/b 2>/dev/null
 exit $rc

@@ -55,9 +55,11 @@ build_tools() {
 	local d=$BUILD/tree/tools/sched_ext rc=0
 	gcc -O2 -Wall -o "$S/progstat" "$TOP/stress/progstat.c" || return
 	cp "$TOP/stress/scx_hole.c" "$TOP/stress/scx_hole.bpf.c" "$d/"
+	trap 'rm -f "$d/scx_hole.c" "$d/scx_hole.bpf.c"' EXIT
 	make -C "$d" O="$T/schedulers" CLANG=clang LLC=llc LLVM_STRIP=llvm-strip \
 		VMLINUX_BTF="$KOUT/vmlinux" c-sched-targets=scx_hole || rc=$?
 	rm -f "$d/scx_hole.c" "$d/scx_hole.bpf.c"
+	trap - EXIT
 	return $rc
 }
 stage "stress tools (progstat, scx_hole)" "$LOGS/$name-tools.log" build_tools || exit 1
@@ -67,10 +69,12 @@ VM_TIMEOUT=$((SECS * (nsched + 3) + LOOPS * 40 + 900)) \
 	"$TOP/scripts/host/vm.sh" -k "$K/arch/x86/boot/bzImage" -n "$name" -- \
 	"$TOP/scripts/guest/stress.sh $T $S $SECS $LOOPS $what '$SCHEDS'" >/dev/null || rc=$?
 log=$LOGS/vm-$name.log
-tr -d '\r' <"$log" | grep -E '^STRESS ' | sed 's/^STRESS /      /'
-warn=$(tr -d '\r' <"$log" | grep -cE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state|soft lockup|hard LOCKUP|blocked for more than' || true)
+tr -d '\r' <"$log" >"$S/$name.console"
+grep -E '^STRESS ' "$S/$name.console" | sed 's/^STRESS /      /' || say "FAIL  no step of the stress guest reported; see ${log#$TOP/}"
+grep -q '^STRESS ' "$S/$name.console" || rc=1
+warn=$(grep -cE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state|soft lockup|hard LOCKUP|blocked for more than' "$S/$name.console" || true)
 dbg=$(grep -c -E '^CONFIG_(KASAN|PROVE_LOCKING)=y' "$K/.config" || true)
-say "      $side kernel ($([ "$dbg" = 2 ] && echo 'KASAN, lockdep' || echo 'no debug options')): kernel warnings seen: $warn; $nsched schedulers, ${SECS}s each, $LOOPS loops"
+say "      $side kernel ($([ "$dbg" = 2 ] && echo 'KASAN, lockdep' || echo "$dbg of KASAN and lockdep")): kernel warnings seen: $warn; $nsched schedulers, ${SECS}s each, $LOOPS loops"
 [ "$rc" = 0 ] && [ "$warn" = 0 ] || { say "FAIL  stress on the $side kernel; see ${log#$TOP/}"; rc=1; }
 
 # The hole, in a guest of its own. The series refuses scx_hole at load; the
@@ -79,17 +83,18 @@ hole=$name-hole
 hrc=0
 VM_TIMEOUT=${HOLE_TIMEOUT:-240} "$TOP/scripts/host/vm.sh" -k "$K/arch/x86/boot/bzImage" -n "$hole" -- \
 	"stress-ng --cpu 2 --pipe 2 --timeout 60s --quiet & $T/schedulers/build/bin/scx_hole 60; echo scx_hole exit \$?" >/dev/null 2>&1 || hrc=$?
-hlog=$LOGS/vm-$hole.log
-seen=$(tr -d '\r' <"$hlog" | grep -oE 'inconsistent lock state|possible recursive locking|possible circular locking|BUG: [^,]*|WARNING: [^ ]+ [^ ]+|soft lockup|hard LOCKUP|blocked for more than|RCU stall|rcu_preempt detected stalls|refused at load|scx_hole: attached|runtime error|timed out|not allowed in an async callback' | sort | uniq -c | sed 's/^ *//' | paste -sd ';' || true)
-last=$(tr -d '\r' <"$hlog" | grep -oE 'scx_hole: [0-9]+s timer runs [0-9]+' | tail -n 1 || true)
+hlog=$S/$hole.console
+tr -d '\r' <"$LOGS/vm-$hole.log" >"$hlog"
+seen=$(grep -oE 'inconsistent lock state|possible recursive locking|possible circular locking|BUG: [^,]*|WARNING: [^ ]+ [^ ]+|soft lockup|hard LOCKUP|blocked for more than|RCU stall|rcu_preempt detected stalls|refused at load|scx_hole: attached|runtime error|timed out|not allowed in an async callback' "$hlog" | sort | uniq -c | sed 's/^ *//' | paste -sd ';' || true)
+last=$(grep -oE 'scx_hole: [0-9]+s timer runs [0-9]+, moved [0-9]+' "$hlog" | tail -n 1 || true)
 if [ $side = base ]; then
 	say "      the hole on the base kernel: guest exit $hrc; seen: ${seen:-nothing}; last: ${last:-no line}"
-	say "ok    the hole shown; console in ${hlog#$TOP/}"
-elif tr -d '\r' <"$hlog" | grep -q 'scx_hole: refused at load' &&
-     tr -d '\r' <"$hlog" | grep -q 'scx_bpf_dsq_move_to_local.* is not allowed in an async callback'; then
+	say "ok    the hole shown; console in ${LOGS#$TOP/}/vm-$hole.log"
+elif grep -q 'scx_hole: refused at load' "$hlog" &&
+     grep -q 'scx_bpf_dsq_move_to_local.* is not allowed in an async callback' "$hlog"; then
 	say "ok    the hole: the $side kernel refuses scx_hole at load, naming the async callback"
 else
-	say "FAIL  the hole: the $side kernel did not refuse scx_hole at load (guest exit $hrc; seen: ${seen:-nothing}); see ${hlog#$TOP/}"
+	say "FAIL  the hole: the $side kernel did not refuse scx_hole at load (guest exit $hrc; seen: ${seen:-nothing}); see ${LOGS#$TOP/}/vm-$hole.log"
 	rc=1
 fi
 exit $rc
