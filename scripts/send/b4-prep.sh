@@ -42,5 +42,7 @@ for p in "$TOP"/patches/[0-9][0-9][0-9][1-9]-*.patch "$TOP"/patches/[0-9][0-9][1
 	cmp -s <(body "$p") <(body "$q") || die "b4's patch $i differs from patches/${p##*/}"
 	n=$((n + 1))
 done
-say "ok    b4 prep: branch kfunc-ctx in ${R#$TOP/}, v$(cd "$R" && b4 prep --show-revision), $n patches with the diffs of patches/"
+rev=$(cd "$R" && b4 prep --show-revision 2>&1 | tail -n 1)
+[ "$rev" = v2 ] || die "b4 prep says the revision is '$rev', not v2"
+say "ok    b4 prep: branch kfunc-ctx in ${R#$TOP/}, $rev, $n patches with the diffs of patches/"
 say "      to send with b4: cd ${R#$TOP/} && b4 prep --auto-to-cc && b4 send"
