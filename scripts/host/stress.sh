@@ -37,6 +37,8 @@ for s in $SCHEDS; do
 done
 
 frags=("$TOP/config/kernel.config" "$TOP/config/kernel-debug.config")
+label="$side debug kernel"
+[ $side = short ] && label="series kernel of make"
 case $side in
 series) K=$BUILD/kernel-debug what=all name=stress
 	"$TOP/scripts/host/kernel.sh" "$BUILD/tree" "$K" "${frags[@]}" || exit 1;;
@@ -73,9 +75,8 @@ tr -d '\r' <"$log" >"$S/$name.console"
 grep -E '^STRESS ' "$S/$name.console" | sed 's/^STRESS /      /' || say "FAIL  no step of the stress guest reported; see ${log#$TOP/}"
 grep -q '^STRESS ' "$S/$name.console" || rc=1
 warn=$(grep -cE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state|soft lockup|hard LOCKUP|blocked for more than' "$S/$name.console" || true)
-dbg=$(grep -c -E '^CONFIG_(KASAN|PROVE_LOCKING)=y' "$K/.config" || true)
-say "      $side kernel ($([ "$dbg" = 2 ] && echo 'KASAN, lockdep' || echo "$dbg of KASAN and lockdep")): kernel warnings seen: $warn; $nsched schedulers, ${SECS}s each, $LOOPS loops"
-[ "$rc" = 0 ] && [ "$warn" = 0 ] || { say "FAIL  stress on the $side kernel; see ${log#$TOP/}"; rc=1; }
+say "      $label ($(grep -q '^CONFIG_PROVE_LOCKING=y' "$K/.config" && echo lockdep || echo 'no lockdep'), $(grep -q '^CONFIG_KASAN=y' "$K/.config" && echo KASAN || echo 'no KASAN')): kernel warnings seen: $warn; $nsched schedulers, ${SECS}s each, $LOOPS loops"
+[ "$rc" = 0 ] && [ "$warn" = 0 ] || { say "FAIL  stress on the $label; see ${log#$TOP/}"; rc=1; }
 
 # The hole, in a guest of its own. The series refuses scx_hole at load; the
 # base runs it, and this reports what it does.
@@ -88,13 +89,13 @@ tr -d '\r' <"$LOGS/vm-$hole.log" >"$hlog"
 seen=$(grep -oE 'inconsistent lock state|possible recursive locking|possible circular locking|BUG: [^,]*|WARNING: [^ ]+ [^ ]+|soft lockup|hard LOCKUP|blocked for more than|RCU stall|rcu_preempt detected stalls|refused at load|scx_hole: attached|runtime error|timed out|not allowed in an async callback' "$hlog" | sort | uniq -c | sed 's/^ *//' | paste -sd ';' || true)
 last=$(grep -oE 'scx_hole: [0-9]+s timer runs [0-9]+, moved [0-9]+' "$hlog" | tail -n 1 || true)
 if [ $side = base ]; then
-	say "      the hole on the base kernel: guest exit $hrc; seen: ${seen:-nothing}; last: ${last:-no line}"
+	say "      the hole on the $label: guest exit $hrc; seen: ${seen:-nothing}; last: ${last:-no line}"
 	say "ok    the hole shown; console in ${LOGS#$TOP/}/vm-$hole.log"
 elif grep -q 'scx_hole: refused at load' "$hlog" &&
      grep -q 'scx_bpf_dsq_move_to_local.* is not allowed in an async callback' "$hlog"; then
-	say "ok    the hole: the $side kernel refuses scx_hole at load, naming the async callback"
+	say "ok    the hole: the $label refuses scx_hole at load, naming the async callback"
 else
-	say "FAIL  the hole: the $side kernel did not refuse scx_hole at load (guest exit $hrc; seen: ${seen:-nothing}); see ${LOGS#$TOP/}/vm-$hole.log"
+	say "FAIL  the hole: the $label did not refuse scx_hole at load (guest exit $hrc; seen: ${seen:-nothing}); see ${LOGS#$TOP/}/vm-$hole.log"
 	rc=1
 fi
 exit $rc
