@@ -34,7 +34,16 @@ start() {
 	kill -KILL $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled
 	return 1
 }
-stop() { kill -INT $SPID 2>/dev/null; wait $SPID 2>/dev/null; wait_state disabled; }
+# stop: SIGINT, and SIGKILL if the scheduler is not gone 10 s later (a
+# scheduler whose BPF side exited on an error may not be listening).
+stop() {
+	local i
+	kill -INT $SPID 2>/dev/null
+	for i in $(seq 1 100); do kill -0 $SPID 2>/dev/null || break; sleep 0.1; done
+	kill -KILL $SPID 2>/dev/null
+	wait $SPID 2>/dev/null
+	wait_state disabled
+}
 
 for t in "$progstat" "$bpftool" /usr/bin/stress-ng /usr/sbin/tc; do
 	[ -x "$t" ] || { say "setup FAIL no $t"; exit 1; }
