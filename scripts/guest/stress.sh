@@ -165,11 +165,13 @@ if [ "$what" = all ]; then
 	n=0 bad=0
 	for i in $(seq 1 "$loops"); do
 		for t in async_op_kfunc_deny non_scx_kfunc_deny; do
-			"$T/sched_ext/runner" -t $t >/tmp/viol.log 2>&1 || { bad=$((bad + 1)); continue; }
+			"$T/sched_ext/runner" -t $t >/tmp/viol.log 2>&1 ||
+				{ bad=$((bad + 1)); echo "    $t failed:"; grep -E '^(not ok|ERR)|FAIL' -A2 /tmp/viol.log | head -n 20 | sed 's/^/    /'; continue; }
 			n=$((n + 1))
 		done
 		(cd "$T/bpf" && ./test_progs -t kfunc_ctx,scx_kf_mask/path_wrong_member,scx_kf_mask/path_freplace) \
-			>/tmp/viol-tp.log 2>&1 && n=$((n + 1)) || bad=$((bad + 1))
+			>/tmp/viol-tp.log 2>&1 && n=$((n + 1)) ||
+			{ bad=$((bad + 1)); echo "    test_progs violations failed:"; grep -E 'FAIL|Summary' /tmp/viol-tp.log | head -n 20 | sed 's/^/    /'; }
 	done
 	if [ $bad = 0 ]; then say "violations ok $n runs refused what they must"; else say "violations FAIL $bad of $((n + bad)) runs"; rc=1; fi
 
