@@ -4,12 +4,13 @@
 # qdiscs under load, then faults and bad programs. Prints one
 # "STRESS <what> <ok|FAIL> <detail>" line per step, and fails if any step
 # failed.
-#   guest/stress.sh TESTS_DIR TOOLS_DIR SECONDS LOOPS WHAT SCHEDULERS
+#   guest/stress.sh TESTS_DIR TOOLS_DIR SECONDS LOOPS WHAT SCHEDULERS [KMODS]
 # TESTS_DIR is make tests' output; TOOLS_DIR holds progstat. WHAT is "all" or
 # "base": every step but those that load what only the series refuses or
 # accepts (the context violations, the path and adversarial programs,
-# kf_ctx_run), for the base kernel.
-T=$1 TOOLS=$2 secs=$3 loops=$4 what=$5 scheds=$6
+# kf_ctx_run), for the base kernel. KMODS, when not "-", holds test_progs'
+# modules built for this kernel: they are mounted over those of TESTS_DIR.
+T=$1 TOOLS=$2 secs=$3 loops=$4 what=$5 scheds=$6 kmods=${7:--}
 case $what in all|base) ;; *) echo "guest/stress.sh: WHAT is all or base, not '$what'"; exit 2;; esac
 progstat=$TOOLS/progstat
 bin=$T/schedulers/build/bin
@@ -17,6 +18,9 @@ bpftool=$T/schedulers/build/sbin/bpftool
 rc=0
 
 say() { echo "STRESS $*"; }
+# detail: stdin as indented lines under the last step, which the host
+# prints in its summary too.
+detail() { sed 's/^/STRESS     /'; }
 state() { cat /sys/kernel/sched_ext/state; }
 nprogs() { "$progstat" | cut -d' ' -f1; }
 nmaps() { "$progstat" | cut -d' ' -f3; }
@@ -48,6 +52,11 @@ stop() {
 for t in "$progstat" "$bpftool" /usr/bin/stress-ng /usr/sbin/tc; do
 	[ -x "$t" ] || { say "setup FAIL no $t"; exit 1; }
 done
+if [ "$kmods" != - ]; then
+	for k in "$kmods"/*.ko; do
+		mount --bind "$k" "$T/bpf/${k##*/}" || { say "setup FAIL cannot mount $k over $T/bpf"; exit 1; }
+	done
+fi
 base_progs=$(nprogs)
 base_maps=$(nmaps)
 
@@ -59,7 +68,7 @@ held=0
 for sch in $scheds; do
 	[ -x "$bin/$sch" ] || { say "$sch FAIL no such scheduler"; rc=1; continue; }
 	if ! start $sch; then
-		say "$sch FAIL did not attach"; tail -n 20 /tmp/$sch.log | sed 's/^/    /'; rc=1; continue
+		say "$sch FAIL did not attach"; tail -n 20 /tmp/$sch.log | detail; rc=1; continue
 	fi
 	stress-ng --cpu 2 --fork 2 --pipe 2 --yield 2 --timeout "${secs}s" --quiet &
 	spid=$!
@@ -92,7 +101,7 @@ for sch in $scheds; do
 			sed -n '/DEBUG DUMP/,$p' /tmp/$sch.log | head -n 200
 		else
 			tail -n 20 /tmp/$sch.log
-		fi | sed 's/^/    /'
+		fi | detail
 	fi
 done
 say "schedulers $([ $held = "$(echo $scheds | wc -w)" ] && echo ok || echo FAIL) $held held ${secs}s each"
@@ -102,7 +111,7 @@ say "schedulers $([ $held = "$(echo $scheds | wc -w)" ] && echo ok || echo FAIL)
 for q in fifo fq; do
 	obj=$T/bpf/bpf_qdisc_$q.bpf.o
 	if ! "$bpftool" struct_ops register "$obj" >/tmp/qdisc-$q.log 2>&1; then
-		say "qdisc bpf_$q FAIL cannot register"; sed 's/^/    /' /tmp/qdisc-$q.log | tail; rc=1; continue
+		say "qdisc bpf_$q FAIL cannot register"; tail /tmp/qdisc-$q.log | detail; rc=1; continue
 	fi
 	out=$(unshare -n sh -c "ip link set lo up &&
 		tc qdisc add dev lo root handle 1: bpf_$q &&
@@ -113,7 +122,7 @@ for q in fifo fq; do
 	if [ "${sent:-0}" -gt 0 ]; then
 		say "qdisc bpf_$q ok ${secs}s of traffic, $sent packets"
 	else
-		say "qdisc bpf_$q FAIL no packet went through it"; echo "$out" | tail -n 20 | sed 's/^/    /'; rc=1
+		say "qdisc bpf_$q FAIL no packet went through it"; echo "$out" | tail -n 20 | detail; rc=1
 	fi
 done
 
@@ -166,12 +175,12 @@ if [ "$what" = all ]; then
 	for i in $(seq 1 "$loops"); do
 		for t in async_op_kfunc_deny non_scx_kfunc_deny; do
 			"$T/sched_ext/runner" -t $t >/tmp/viol.log 2>&1 ||
-				{ bad=$((bad + 1)); echo "    $t failed:"; grep -E '^(not ok|ERR)|FAIL' -A2 /tmp/viol.log | head -n 20 | sed 's/^/    /'; continue; }
+				{ bad=$((bad + 1)); echo "$t failed:" | detail; { grep -E '^(not ok|ERR)|FAIL' -A2 /tmp/viol.log || tail -n 20 /tmp/viol.log; } | head -n 20 | detail; continue; }
 			n=$((n + 1))
 		done
 		(cd "$T/bpf" && ./test_progs -t kfunc_ctx,scx_kf_mask/path_wrong_member,scx_kf_mask/path_freplace) \
 			>/tmp/viol-tp.log 2>&1 && n=$((n + 1)) ||
-			{ bad=$((bad + 1)); echo "    test_progs violations failed:"; grep -E 'FAIL|Summary' /tmp/viol-tp.log | head -n 20 | sed 's/^/    /'; }
+			{ bad=$((bad + 1)); echo "test_progs violations failed:" | detail; { grep -E 'FAIL|Summary' -B5 /tmp/viol-tp.log || tail -n 20 /tmp/viol-tp.log; } | head -n 40 | detail; }
 	done
 	if [ $bad = 0 ]; then say "violations ok $n runs refused what they must"; else say "violations FAIL $bad of $((n + bad)) runs"; rc=1; fi
 
@@ -182,14 +191,14 @@ if [ "$what" = all ]; then
 	if (cd "$T/bpf" && ./test_progs -t 'scx_kf_mask/path_*,scx_kf_mask/adversarial') >/tmp/paths.log 2>&1; then
 		say "adversarial ok $(grep -c ':OK' /tmp/paths.log) subtests"
 	else
-		say "adversarial FAIL"; grep FAIL /tmp/paths.log | head | sed 's/^/    /'; rc=1
+		say "adversarial FAIL"; grep FAIL /tmp/paths.log | head | detail; rc=1
 	fi
 
 	# 8. kf_ctx_run: every context-restricted kfunc where it is allowed.
 	if "$T/sched_ext/runner" -t kf_ctx_run >/tmp/kcr.log 2>&1 && grep -q '^ok .* kf_ctx_run' /tmp/kcr.log; then
 		say "kf_ctx_run ok"
 	else
-		say "kf_ctx_run FAIL"; grep -A1 'ERR' /tmp/kcr.log | head -n 20 | sed 's/^/    /'; rc=1
+		say "kf_ctx_run FAIL"; grep -A1 'ERR' /tmp/kcr.log | head -n 20 | detail; rc=1
 	fi
 fi
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make stress: the schedulers of tools/sched_ext and two bpf_qdisc qdiscs
 # under load, faults and bad programs, on a debug kernel (lockdep, atomic
-# sleep, list debugging, KASAN, the lockup detectors), and the hole on its
+# sleep, list debugging, the lockup detectors; no KASAN, see
+# config/kernel-debug.config), and the hole on its
 # own: scx_hole, whose dispatch timer calls scx_bpf_dsq_move_to_local().
 #   host/stress.sh [--base | --short] [SECONDS] [LOOPS]   (60 s, 10 loops)
 # --base (make stress-base): the base with the same debug options, without
@@ -36,12 +37,18 @@ for s in $SCHEDS; do
 	[ -x "$T/schedulers/build/bin/$s" ] || die "SCHEDS: no scheduler $s in tools/sched_ext"
 done
 
+kmods=-
 frags=("$TOP/config/kernel.config" "$TOP/config/kernel-debug.config")
 label="$side debug kernel"
 [ $side = short ] && label="series kernel of make"
 case $side in
 series) K=$BUILD/kernel-debug what=all name=stress
-	"$TOP/scripts/host/kernel.sh" "$BUILD/tree" "$K" "${frags[@]}" || exit 1;;
+	"$TOP/scripts/host/kernel.sh" "$BUILD/tree" "$K" "${frags[@]}" || exit 1
+	# test_progs' modules must be built for the kernel they load into
+	# (vermagic, split BTF): the guest mounts these over those of make.
+	kmods=$BUILD/stress/tests-$name
+	TESTS_ONLY=kmods "$TOP/scripts/host/tests.sh" "$BUILD/tree" "$K" "$kmods" || exit 1
+	kmods=$kmods/bpf;;
 base)	K=$BUILD/wt/kernel-debug what=base name=stress-base
 	worktree_at "$WT" base || exit 1
 	"$TOP/scripts/host/kernel.sh" "$WT" "$K" "${frags[@]}" || exit 1;;
@@ -69,7 +76,7 @@ stage "stress tools (progstat, scx_hole)" "$LOGS/$name-tools.log" build_tools ||
 rc=0
 VM_TIMEOUT=$((SECS * (nsched + 3) + LOOPS * 40 + 900)) \
 	"$TOP/scripts/host/vm.sh" -k "$K/arch/x86/boot/bzImage" -n "$name" -- \
-	"$TOP/scripts/guest/stress.sh $T $S $SECS $LOOPS $what '$SCHEDS'" >/dev/null || rc=$?
+	"$TOP/scripts/guest/stress.sh $T $S $SECS $LOOPS $what '$SCHEDS' $kmods" >/dev/null || rc=$?
 log=$LOGS/vm-$name.log
 tr -d '\r' <"$log" >"$S/$name.console"
 grep -E '^STRESS ' "$S/$name.console" | sed 's/^STRESS /      /' || say "FAIL  no step of the stress guest reported; see ${log#$TOP/}"
