@@ -57,6 +57,16 @@ if [ "$kmods" != - ]; then
 		mount --bind "$k" "$T/bpf/${k##*/}" || { say "setup FAIL cannot mount $k over $T/bpf"; exit 1; }
 	done
 fi
+# known_stress SCHEDULER LOG: the reason config/known.txt gives, if LOG
+# shows the failure it lists for SCHEDULER under "stress" (one seen on the
+# base kernel too, outside the series).
+known_txt=$(cd "$(dirname "$0")/../.." && pwd)/config/known.txt
+known_stress() {
+	local pat why
+	while IFS=$'\t' read -r pat why; do
+		grep -qF -- "$pat" "$2" && { echo "$why"; return; }
+	done < <(awk -F'\t' -v s="$1" '$1 == "stress" && $2 == s {print $3 "\t" $4}' "$known_txt")
+}
 base_progs=$(nprogs)
 base_maps=$(nmaps)
 
@@ -64,7 +74,7 @@ base_maps=$(nmaps)
 # ops.cgroup_move() and friends); it must stay attached the whole time.
 mkdir -p /sys/fs/cgroup/a /sys/fs/cgroup/b
 echo "+cpu" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-held=0
+held=0 known=0
 for sch in $scheds; do
 	[ -x "$bin/$sch" ] || { say "$sch FAIL no such scheduler"; rc=1; continue; }
 	if ! start $sch; then
@@ -88,6 +98,7 @@ for sch in $scheds; do
 		[ "$(state)" = enabled ] || { ok=0; break; }
 		sleep 0.2
 	done
+	ran=$(( $(date +%s) - end + secs ))
 	kill $m1 $m2
 	wait $spid $m1 $m2 2>/dev/null
 	[ "$(state)" = enabled ] || ok=0
@@ -95,16 +106,20 @@ for sch in $scheds; do
 	if [ $ok = 1 ] && ! grep -qi 'error\|stall' /tmp/$sch.log; then
 		say "$sch ok held ${secs}s under stress-ng, cgroup moves $moves"
 		held=$((held + 1))
-	else
-		say "$sch FAIL"; rc=1
-		if grep -q 'DEBUG DUMP' /tmp/$sch.log; then
-			sed -n '/DEBUG DUMP/,$p' /tmp/$sch.log | head -n 200
-		else
-			tail -n 20 /tmp/$sch.log
-		fi | detail
+		continue
 	fi
+	why=$(known_stress "$sch" /tmp/$sch.log)
+	if [ -n "$why" ]; then
+		say "$sch skipped: $why"; known=$((known + 1))
+	else
+		say "$sch FAIL after ${ran}s of ${secs}s, cgroup moves $moves"; rc=1
+	fi
+	# Why, in the summary; the scheduler's whole log (its debug dump) on
+	# the console.
+	{ grep -iE 'EXIT|stall|error' /tmp/$sch.log || tail -n 5 /tmp/$sch.log; } | head -n 5 | detail
+	sed 's/^/    /' /tmp/$sch.log | tail -n 300
 done
-say "schedulers $([ $held = "$(echo $scheds | wc -w)" ] && echo ok || echo FAIL) $held held ${secs}s each"
+say "schedulers $([ $((held + known)) = "$(echo $scheds | wc -w)" ] && echo ok || echo FAIL) $held held ${secs}s each$([ $known = 0 ] || echo ", $known skipped as known")"
 
 # 2. The bpf_qdisc example qdiscs of its selftests under traffic, on
 # loopback in a network namespace of their own.
