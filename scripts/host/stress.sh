@@ -79,7 +79,7 @@ VM_TIMEOUT=$((SECS * (nsched + 3) + LOOPS * 40 + 900)) \
 	"$TOP/scripts/guest/stress.sh $T $S $SECS $LOOPS $what '$SCHEDS' $kmods" >/dev/null || rc=$?
 log=$LOGS/vm-$name.log
 tr -d '\r' <"$log" >"$S/$name.console"
-grep -E '^STRESS ' "$S/$name.console" | sed 's/^STRESS /      /' || say "FAIL  no step of the stress guest reported; see ${log#$TOP/}"
+grep -E '^STRESS ' "$S/$name.console" | sed -e 's/^STRESS /      /' -e "s|$TOP/||" || say "FAIL  no step of the stress guest reported; see ${log#$TOP/}"
 grep -q '^STRESS ' "$S/$name.console" || rc=1
 warn=$(grep -cE 'WARNING:|BUG:|possible recursive locking|possible circular locking|inconsistent lock state|soft lockup|hard LOCKUP|blocked for more than' "$S/$name.console" || true)
 say "      $label ($(grep -q '^CONFIG_PROVE_LOCKING=y' "$K/.config" && echo lockdep || echo 'no lockdep'), $(grep -q '^CONFIG_KASAN=y' "$K/.config" && echo KASAN || echo 'no KASAN')): kernel warnings seen: $warn; $nsched schedulers, ${SECS}s each, $LOOPS loops"
