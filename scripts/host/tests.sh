@@ -81,6 +81,7 @@ build_kmods() {
 	grep -q '^CONFIG_MODULES=y' "$KBUILD/.config" || { echo "CONFIG_MODULES is off in $KBUILD"; return 1; }
 	kernel_cc
 	make -C "$SRC" O="$KBUILD" M="$d" CC="$CC" HOSTCC=gcc $jobs modules || return
+	mkdir -p "$OUT/bpf"
 	for m in "$d"/*.ko; do cp "$m" "$OUT/bpf/" || return; done
 }
 
