@@ -28,13 +28,17 @@ gm() {
 		--no-tree "$@" 2>/dev/null)
 }
 
-# The tree a patch is for: fixes of the bpf tree, the rest bpf-next (the
-# sched_ext, bpf_qdisc and binfmt_misc patches depend on the core ones).
+# The tree a patch is for: the leading run of fixes (Fixes: tags) and their
+# selftests goes to the bpf tree first (it is also in the series for
+# bpf-next); from the first patch that is neither, bpf-next (the core,
+# sched_ext, bpf_qdisc and binfmt_misc patches depend on each other).
+in_fixes=1
 tree_of() {
-	if grep -q '^Fixes: ' "$1" || grep -q '^Subject:.*Do not check an extension' "$1"; then
-		echo "bpf (a fix; also in the series for bpf-next)"
+	if [ $in_fixes = 1 ] && { grep -q '^Fixes: ' "$1" || grep -q '^Subject: \[PATCH[^]]*\] selftests' "$1"; }; then
+		tree="bpf (a fix or its test; also in the series for bpf-next)"
 	else
-		echo "bpf-next"
+		in_fixes=0
+		tree=bpf-next
 	fi
 }
 
@@ -52,7 +56,8 @@ for p in "${patches[@]}"; do
 	to=$(paste -sd, "$OUT/to.txt" | sed 's/,/, /g')
 	awk -v to="$to" -v cc="$cc" 'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' \
 		"$p" >"$p.tmp" && mv "$p.tmp" "$p"
-	printf '%s\n  tree: %s\n  Cc: %s\n' "$(basename "$p")" "$(tree_of "$p")" "${cc:-none}" >>"$OUT/summary.txt"
+	tree_of "$p"
+	printf '%s\n  tree: %s\n  Cc: %s\n' "$(basename "$p")" "$tree" "${cc:-none}" >>"$OUT/summary.txt"
 done
 # The cover letter: to the lists, Cc everyone the patches Cc.
 c=$OUT/0000-cover-letter.patch
@@ -60,6 +65,7 @@ awk -v to="$(paste -sd, "$OUT/to.txt" | sed 's/,/, /g')" -v cc="$(paste -sd, "$O
 	'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' "$c" >"$c.tmp" && mv "$c.tmp" "$c"
 
 say "ok    $(ls "$OUT"/0*.patch | wc -l) mails in ${OUT#$TOP/}/, with To: and Cc: (per patch: ${OUT#$TOP/}/summary.txt)"
+say "      for the bpf tree first: $(grep -B1 '^  tree: bpf (' "$OUT/summary.txt" | grep -o '^[0-9]\{4\}' | paste -sd' '); the rest for bpf-next"
 say "      To: $(paste -sd, "$OUT/to.txt")"
 say "      Cc on the cover letter: $(wc -l <"$OUT/cc.txt") people"
 say "      check, then send with: git send-email ${OUT#$TOP/}/0*.patch"
