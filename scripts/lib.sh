@@ -57,19 +57,19 @@ lock_build() {
 	export HARNESS_LOCKED=1
 }
 
-clang_env() {
-	need clang-19 clang-19
-	need llc-19 llvm-19
-	need ld.lld-19 lld-19
-}
+# The LLVM of the BPF builds: the version of config/packages.txt's clang-N,
+# the one place it is named.
+LLVM_VERSION=$(sed -n 's/^clang-\([0-9][0-9]*\)$/\1/p' "$TOP/config/packages.txt")
+[ -n "$LLVM_VERSION" ] || die "config/packages.txt names no clang-N"
 
-# LLVM 19 under its plain names, first in PATH, for the BPF builds.
+# LLVM under its plain names, first in PATH, for the BPF builds.
 llvm_path() {
-	local t
+	local t pkg
 	mkdir -p "$BUILD/bin"
 	for t in clang llc llvm-strip llvm-objcopy llvm-readelf llvm-objdump llvm-ar ld.lld; do
-		need "$t-19" "$( [ "$t" = clang ] && echo clang-19 || { [ "$t" = ld.lld ] && echo lld-19 || echo llvm-19; } )"
-		ln -sfn "$(command -v "$t-19")" "$BUILD/bin/$t"
+		case $t in clang) pkg=clang;; ld.lld) pkg=lld;; *) pkg=llvm;; esac
+		need "$t-$LLVM_VERSION" "$pkg-$LLVM_VERSION"
+		ln -sfn "$(command -v "$t-$LLVM_VERSION")" "$BUILD/bin/$t"
 	done
 	export PATH="$BUILD/bin:$PATH"
 }

@@ -63,8 +63,8 @@ build_test_progs() {
 	args=(-C "$SRC/tools/testing/selftests/bpf-subset" O="$OUT/bpf" OUTPUT="$OUT/bpf"
 	      "${llvm[@]}" TRUNNER_EXTRA_FILES= LSKELS= LSKELS_EXTRA= LSKELS_SIGNED= LINKED_SKELS=
 	      TEST_GEN_PROGS_EXTENDED= LIBARENA_SKEL= LIBARENA_ASAN_SKEL= $jobs)
-	# libarena (the arena library some prog_tests use) crashes clang 19;
-	# the subset needs none of it.
+	# libarena (the arena library some prog_tests use): the subset needs
+	# none of it.
 	# test_progs depends on veristat, whose link rule in 7.3 leaves out
 	# libbpf.a (a prerequisite of veristat.o only): link it here first.
 	make "${args[@]}" "$OUT/bpf/veristat.o" || return
