@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs in the guest of make stress: the example schedulers and two bpf_qdisc
-# qdiscs under load, then faults and bad programs. Prints one
+# Runs in the guest of make stress: the example schedulers, a sub-scheduler
+# and two bpf_qdisc qdiscs under load, then faults and bad programs. Prints one
 # "STRESS <what> <ok|FAIL> <detail>" line per step, and fails if any step
 # failed.
 #   guest/stress.sh TESTS_DIR TOOLS_DIR SECONDS LOOPS WHAT SCHEDULERS [KMODS]
@@ -115,6 +115,57 @@ for sch in $scheds; do
 	keep /tmp/$sch.log $sch.log
 done
 say "schedulers $([ $held = "$(echo $scheds | wc -w)" ] && echo ok || echo FAIL) $held held ${secs}s each"
+
+# 1b. Sub-schedulers: scx_qmap as the root, and a second scx_qmap attached
+# beneath it on cgroup "sub" (ops.sub_attach/sub_detach, the child's
+# cid-form ops), LOOPS times, with stress-ng inside the child's cgroup. The
+# child must show up under the root's sub/ in sysfs, both must stay
+# attached while the load runs, and the child must go away alone.
+if [[ " $scheds " == *" scx_qmap "* ]]; then
+	cg=/sys/fs/cgroup/sub
+	mkdir -p $cg
+	n=0 why= hold=$(( secs / loops > 5 ? secs / loops : 5 ))
+	if start scx_qmap; then
+		for i in $(seq 1 "$loops"); do
+			"$bin/scx_qmap" -c $cg >/tmp/qmap-sub.log 2>&1 &
+			cpid=$!
+			d=/sys/kernel/sched_ext/root/sub/sub-$(stat -c %i $cg)
+			for j in $(seq 1 100); do [ -e $d/ops ] && break; sleep 0.1; done
+			if [ "$(cat $d/ops 2>/dev/null)" != qmap ]; then
+				why="child $i did not attach"; kill -KILL $cpid; wait $cpid 2>/dev/null; break
+			fi
+			sh -c "echo \$\$ >$cg/cgroup.procs && exec stress-ng --cpu 2 --fork 2 --pipe 2 --yield 2 --timeout ${hold}s --quiet" &
+			spid=$!
+			end=$(( $(date +%s) + hold ))
+			while [ "$(date +%s)" -lt "$end" ]; do
+				[ "$(state)" = enabled ] && [ -e $d/ops ] && kill -0 $cpid 2>/dev/null || { why="child $i: root $(state), child $([ -e $d/ops ] && echo attached || echo gone)"; break; }
+				sleep 0.2
+			done
+			wait $spid 2>/dev/null
+			kill -INT $cpid 2>/dev/null
+			for j in $(seq 1 100); do kill -0 $cpid 2>/dev/null || break; sleep 0.1; done
+			kill -KILL $cpid 2>/dev/null; wait $cpid 2>/dev/null
+			[ -n "$why" ] && break
+			for j in $(seq 1 50); do [ -e $d ] || break; sleep 0.1; done
+			[ ! -e $d ] || { why="child $i still in sysfs after it exited"; break; }
+			[ "$(state)" = enabled ] || { why="the root went with child $i"; break; }
+			grep -qiE 'error|stall' /tmp/qmap-sub.log && { why="child $i exited with an error"; break; }
+			n=$((n + 1))
+		done
+		stop
+		grep -qiE 'error|stall' /tmp/scx_qmap.log && why=${why:-"the root exited with an error"}
+	else
+		why="the root scx_qmap did not attach"
+	fi
+	if [ -z "$why" ]; then
+		say "sub-scheduler ok scx_qmap beneath scx_qmap attached and detached $n times, ${hold}s under stress-ng each"
+	else
+		say "sub-scheduler FAIL after $n of $loops: $why"
+		{ tail -n 5 /tmp/qmap-sub.log; tail -n 5 /tmp/scx_qmap.log; } 2>/dev/null | detail
+		keep /tmp/qmap-sub.log qmap-sub.log; keep /tmp/scx_qmap.log qmap-root.log; rc=1
+	fi
+	rmdir $cg 2>/dev/null
+fi
 
 # 2. The bpf_qdisc example qdiscs of its selftests under traffic, on
 # loopback in a network namespace of their own.

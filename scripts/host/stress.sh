@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make stress: the schedulers of tools/sched_ext and two bpf_qdisc qdiscs
-# under load, faults and bad programs, on a debug kernel (lockdep, atomic
-# sleep, list debugging, the lockup detectors; no KASAN, see
-# config/kernel-debug.config), and the hole on its
-# own: scx_hole, whose dispatch timer calls scx_bpf_dsq_move_to_local().
+# make stress: the schedulers of tools/sched_ext, a sub-scheduler (scx_qmap
+# beneath scx_qmap) and two bpf_qdisc qdiscs under load, faults and bad
+# programs, on a debug kernel (lockdep, atomic sleep, list debugging, the
+# lockup detectors; no KASAN, see config/kernel-debug.config), and the hole
+# on its own: scx_hole, whose dispatch timer calls scx_bpf_dsq_move_to_local().
 #   host/stress.sh [--base | --short] [SECONDS] [LOOPS]   (60 s, 10 loops)
 # --base (make stress-base): the base with the same debug options, without
 # the steps that load what only the series refuses or accepts; scx_hole is
@@ -74,7 +74,7 @@ build_tools() {
 stage "stress tools (progstat, scx_hole)" "$LOGS/$name-tools.log" build_tools || exit 1
 
 rc=0
-VM_TIMEOUT=$((SECS * (nsched + 3) + LOOPS * 40 + 900)) \
+VM_TIMEOUT=$((SECS * (nsched + 4) + LOOPS * 45 + 900)) \
 	"$TOP/scripts/host/vm.sh" -k "$K/arch/x86/boot/bzImage" -n "$name" -- \
 	"$TOP/scripts/guest/stress.sh $T $S $SECS $LOOPS $what '$SCHEDS' $kmods" >/dev/null || rc=$?
 log=$LOGS/vm-$name.log
