@@ -31,6 +31,9 @@ case "$SCHEDS" in *[!a-z0-9_\ ]*|'') die "SCHEDS: scheduler names, such as 'scx_
 nsched=$(wc -w <<<"$SCHEDS")
 need stress-ng stress-ng
 need tc iproute2
+# scx_hole is built with the LLVM of the tests (make stress does not go
+# through run.sh's llvm_path).
+llvm_path
 T=$BUILD/tests
 [ -x "$T/schedulers/build/bin/scx_simple" ] && [ -x "$T/bpf/test_progs" ] || die "no tests in ${T#$TOP/}; run make tests"
 for s in $SCHEDS; do
