@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The checks of 'make check' beyond building and running the tests.
-#   checks.sh series|checkpatch|gone|docs|matrix|warnings
+#   checks.sh series|checkpatch|gone|docs|matrix|warnings|paths
 . "$(dirname "$0")/../lib.sh"
 lock_build
 
@@ -192,6 +192,26 @@ check_warnings() {
 	echo "$what on $(echo $objs | wc -w) objects: $(wc -l <"$LOGS/warnings-base.txt") warnings on the base, $(wc -l <"$LOGS/warnings-series.txt") with the series, none new"
 }
 
+# No tracked file names a path of the machine it was built on: one in the
+# top-level work or root folder, in a user's folder under home, in $HOME or
+# in the checkout itself; nor the stops of the work on it ("stop" and a
+# number). A path starts a word, so /sys/kernel/sched_ext/root/ is not one.
+# Only binary files are left out. The patterns are spelled so that this
+# file does not match them.
+check_paths() {
+	local re d hits rc=0
+	re='(^|[^[:alnum:]_.-])/(wor[k]|roo[t]|hom[e]/[^/[:space:]]+)/'
+	for d in "$HOME" "$TOP"; do
+		d=${d%/}
+		[ -n "$d" ] || continue
+		re+="|(^|[^[:alnum:]_.-])$(printf '%s' "$d" | sed 's/[][\.*^$+?(){}|]/\\&/g')/"
+	done
+	hits=$(git -C "$TOP" grep -n -I -E -e "$re" -e '[Ss]to[p] [0-9]' -- . 2>&1) || rc=$?
+	[ $rc -le 1 ] || { echo "git grep failed in $TOP:"; echo "$hits"; return 1; }
+	[ -z "$hits" ] || { echo "paths of the build machine, or stops of the work, in tracked files:"; echo "$hits"; return 1; }
+	echo "no path of the build machine and no stop of the work in the $(git -C "$TOP" ls-files | wc -l) tracked files"
+}
+
 case "$1" in
 series) stage "series applies with git am" "$LOGS/check-series.log" check_series;;
 checkpatch) stage "checkpatch --strict" "$LOGS/check-checkpatch.log" check_checkpatch;;
@@ -199,6 +219,7 @@ docs) stage "documentation" "$LOGS/check-docs.log" check_docs;;
 matrix) stage "the verdict matrix is generated from the base" "$LOGS/check-matrix.log" check_matrix;;
 gone) stage "the replaced tables and filters are gone" "$LOGS/check-gone.log" check_gone;;
 warnings) stage "sparse and W=1: no new warnings" "$LOGS/check-warnings.log" check_warnings;;
+paths) stage "no paths of the build machine in tracked files" "$LOGS/check-paths.log" check_paths;;
 *) die "checks.sh: unknown check '$1'";;
 esac
 tail -n 1 "$LOGS/check-$1.log" | sed 's/^/      /'
