@@ -12,6 +12,22 @@ OUT=$BUILD/send
 [ -f "$SRC/scripts/get_maintainer.pl" ] || die "no kernel tree in ${SRC#$TOP/}; run 'make tree' first"
 need perl perl
 
+# The list takes patches from a person (DCO): warn while their author, the
+# From: of patches/ (folded lines joined), is the project's address.
+authors=$(find "$TOP/patches" -name '*.patch' -exec awk '
+	/^$/ { exit }
+	/^From: / { f = substr($0, 7); c = 1; next }
+	c && /^[ \t]/ { sub(/^[ \t]+/, " "); f = f $0; next }
+	{ c = 0 }
+	END { print f }' {} \; | sort -u)
+if grep -qiE 'noreply|maintainers' <<<"$authors"; then
+	say "WARN  the patches' author is the project's address, not a person:"
+	grep -iE 'noreply|maintainers' <<<"$authors" | sed 's/^/        /'
+	say "      re-sign them as the sender before sending (README, \"Sending\"): in ${BUILD#$TOP/}/tree,"
+	say "      git rebase --exec 'git log -1 --format=%B | sed \"/^Signed-off-by: .*noreply/d\" | git commit -q --amend --reset-author -s -F -' base"
+	say "      then make export"
+fi
+
 bad=0
 for c in series checkpatch gone docs matrix; do
 	"$TOP/scripts/check/checks.sh" $c || bad=1
