@@ -106,3 +106,93 @@ worktree_at() {
 		git -C "$dir" checkout -q --detach --force "$rev"
 	fi
 }
+
+# fetch_deb NAME PKG VERSION SUITE SHA256 DIR [NEXT]: find the pinned .deb
+# PKG_VERSION_all.deb (config/NAME.env), check its sha256, and print its path:
+#
+#   1. ${NAME^^}_DEB=/path/to.deb (BASE_DEB for NAME base)
+#   2. a copy beside the checkout: ../shared/NAME/<file>.deb (CI has one)
+#   3. a copy downloaded earlier into DIR
+#   4. a download from Debian's SUITE into DIR, through a private apt list
+#      (in DIR/apt) that reuses the machine's own Debian mirror; the
+#      machine's apt sources are untouched. Its log: build/logs/NAME-apt.log.
+#
+# NEXT is what to run after moving the pin ("make check" if not given).
+fetch_deb() {
+	local name=$1 pkg=$2 version=$3 suite=$4 sha=$5 dl_dir=$6
+	local next=${7:-"run 'make check'"}
+	local var pin file log uri apt_dir keyring have got d
+	var=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
+	pin=config/$name.env
+	file="${pkg}_${version}_all.deb"
+	# apt-get download escapes the epoch/tilde-free name the same way.
+	log=$LOGS/$name-apt.log
+
+	_deb_sha_ok() { [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$sha" ]; }
+	_deb_check() {
+		local deb=$1 from=$2
+		[ -f "$deb" ] || die "$from: $deb does not exist"
+		_deb_sha_ok "$deb" || die "$from: $deb has sha256 $(sha256sum "$deb" | cut -d' ' -f1), but $pin pins $pkg $version at $sha; refusing it"
+		printf '%s\n' "$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")"
+	}
+	# The machine's Debian mirror: the first URI of a source that carries
+	# the main archive (not -security, not a third-party repository).
+	_deb_mirror() {
+		local f
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] && sed -n 's/^URIs:[[:space:]]*//p' "$f" | tr ' ' '\n'
+		done
+		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+			[ -f "$f" ] && sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' "$f"
+		done
+		return 0
+	}
+
+	d=${var}_DEB
+	if [ -n "${!d:-}" ]; then
+		_deb_check "${!d}" "$d"
+		return
+	fi
+	for d in "$TOP/../shared/$name" "$dl_dir"; do
+		if [ -f "$d/$file" ]; then
+			_deb_check "$d/$file" "the copy in $d"
+			return
+		fi
+	done
+
+	command -v apt-get >/dev/null || die "no $file beside the checkout and no apt-get to fetch it; pass ${var}_DEB=/path/to/$file"
+	uri=$(_deb_mirror | grep -E '/debian/?$' | head -n 1 || true)
+	[ -n "$uri" ] || die "no Debian mirror in this machine's apt sources to fetch $pkg from; pass ${var}_DEB=/path/to/$file"
+	apt_dir=$dl_dir/apt
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dl_dir"
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	echo "deb [signed-by=$keyring] $uri $suite main" >"$apt_dir/sources.list"
+	local APT=(-o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	     -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
+	     -o Debug::NoLocking=1)
+	say "      fetching $pkg $version from $uri ($suite)" >&2
+	apt-get "${APT[@]}" update >"$log" 2>&1 ||
+		die "apt-get update of the private list failed; see $log"
+	# madison pads the version to a column: compare it trimmed.
+	if ! apt-cache "${APT[@]}" madison "$pkg" 2>/dev/null |
+		awk -F'|' -v v="$version" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'; then
+		have=$(apt-cache "${APT[@]}" pkgnames linux-source-7. 2>/dev/null | sort | while read -r p; do
+			apt-cache "${APT[@]}" madison "$p" | awk -F'|' '{gsub(/ /,"",$1); gsub(/ /,"",$2); print $1 " " $2}'
+		done)
+		die "$pkg $version is no longer in $uri $suite. It has:
+${have:-  (no linux-source-7.* package)}
+To move the pin, edit ${var}_VERSION and ${var}_SHA256 in $pin (the
+sha256 is 'sha256sum' of the new .deb), then $next.
+Or pass ${var}_DEB=/path/to/$file."
+	fi
+	(cd "$dl_dir" && apt-get "${APT[@]}" download "$pkg=$version") >>"$log" 2>&1 ||
+		die "apt-get download $pkg=$version failed; see $log"
+	got=$(ls "$dl_dir"/"${pkg}"_*.deb 2>/dev/null | head -n 1)
+	[ -n "$got" ] || die "apt-get download left no .deb in $dl_dir"
+	[ "$got" = "$dl_dir/$file" ] || mv "$got" "$dl_dir/$file"
+	if ! _deb_sha_ok "$dl_dir/$file"; then
+		mv "$dl_dir/$file" "$dl_dir/$file.refused"
+		die "the downloaded $file has sha256 $(sha256sum "$dl_dir/$file.refused" | cut -d' ' -f1), not the pinned $sha; refused (kept as $dl_dir/$file.refused)"
+	fi
+	_deb_check "$dl_dir/$file" download
+}
