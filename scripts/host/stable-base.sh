@@ -13,7 +13,7 @@
 #      machine's apt sources are untouched.
 #
 # The backport itself (branch backport, exported to stable/7.2/) is applied
-# with: git -C build/stable/linux am -3 stable/7.2/00[0-9][1-9]-*.patch
+# with: git -C build/stable/linux am stable/7.2/000[1-9]-*.patch
 . "$(dirname "$0")/../lib.sh"
 
 . "$TOP/config/stable.env"
