@@ -20,6 +20,12 @@ TWT=$BUILD/wt/tests
 # The generated header of the scx_kf_mask selftest, in the kernel tree
 MATRIX_HEADER=tools/testing/selftests/bpf/prog_tests/scx_kf_mask_matrix.h
 mkdir -p "$LOGS"
+# The two series of patches/, in the order they apply: the fixes for the
+# bpf tree, then the declaration for bpf-next on top of them (SERIES=bpf:
+# the first alone). In the kernel tree, branch $FIXES_BRANCH marks the end
+# of the first.
+SERIES=${SERIES:-bpf bpf-next}
+FIXES_BRANCH=bpf-fixes
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -195,4 +201,15 @@ Or pass ${var}_DEB=/path/to/$file."
 		die "the downloaded $file has sha256 $(sha256sum "$dl_dir/$file.refused" | cut -d' ' -f1), not the pinned $sha; refused (kept as $dl_dir/$file.refused)"
 	fi
 	_deb_check "$dl_dir/$file" download
+}
+
+# series_patches [SERIES...]: the patch files of the series (all of them by
+# default) in the order they apply, cover letters left out.
+series_patches() {
+	local s
+	for s in ${@:-$SERIES}; do
+		[ -d "$TOP/patches/$s" ] || die "no patches/$s"
+		find "$TOP/patches/$s" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+			! -name '0000-cover-letter.patch' | sort
+	done
 }

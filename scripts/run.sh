@@ -60,7 +60,7 @@ do_test() {
 
 do_checks() {
 	local c
-	for c in series checkpatch gone docs matrix; do
+	for c in series checkpatch gone docs matrix paths; do
 		if "$TOP/scripts/check/checks.sh" $c; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	done
 }

@@ -8,35 +8,39 @@ lock_build
 SRC=$BUILD/tree
 shopt -s nullglob
 
-# patches/ applies with plain git am onto the base and gives the tree as built.
+# Each series of patches/ applies with plain git am on its own base (bpf on
+# the base, bpf-next on bpf) and gives the tree as built, at the end of the
+# bpf series and at the tip.
 check_series() {
-	local wt=$BUILD/am-check p
+	local wt=$BUILD/am-check p s want
 	rm -rf "$wt"
 	git -C "$SRC" worktree prune
 	git -C "$SRC" worktree add -q --detach "$wt" base
-	for p in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
-		case "$p" in */0000-cover-letter.patch) continue;; esac
-		git -C "$wt" am -q "$p" || { echo "git am failed on $(basename "$p")"; return 1; }
+	for s in $SERIES; do
+		for p in $(series_patches "$s"); do
+			git -C "$wt" am -q "$p" || { echo "git am failed on $s/$(basename "$p")"; return 1; }
+		done
+		want=HEAD
+		[ "$s" != bpf ] || want=$FIXES_BRANCH
+		if [ "$(git -C "$wt" rev-parse HEAD^{tree})" != "$(git -C "$SRC" rev-parse "$want^{tree}")" ]; then
+			echo "patches/$s and the tree's $want differ (uncommitted or unexported work?):"
+			git -C "$SRC" diff --stat "$(git -C "$wt" rev-parse HEAD)" "$want"
+			return 1
+		fi
 	done
-	if [ "$(git -C "$wt" rev-parse HEAD^{tree})" != "$(git -C "$SRC" rev-parse HEAD^{tree})" ]; then
-		echo "patches/ and the tree differ (uncommitted or unexported work?):"
-		git -C "$SRC" diff --stat "$(git -C "$wt" rev-parse HEAD)" HEAD
-		return 1
-	fi
 	git -C "$SRC" worktree remove --force "$wt"
-	echo "patches/ applies onto base and matches the tree"
+	echo "patches/bpf applies onto base, patches/bpf-next onto it, and both match the tree"
 }
 
 # checkpatch --strict: no ERROR or WARNING, except those in config/checkpatch-ok.txt
 check_checkpatch() {
 	local p out bad=0 n=0
-	for p in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
-		case "$p" in */0000-cover-letter.patch) continue;; esac
+	for p in $(series_patches); do
 		n=$((n + 1))
 		out=$(cd "$SRC" && perl scripts/checkpatch.pl --strict --show-types -q "$p" 2>&1 |
 			grep -E '^(ERROR|WARNING|CHECK):' || true)
 		[ -n "$out" ] || continue
-		echo "$out" | sed "s|^|$(basename "$p"): |"
+		echo "$out" | sed "s|^|${p#"$TOP"/patches/}: |"
 		if echo "$out" | grep -E '^(ERROR|WARNING):' |
 			grep -vFf <(grep -v '^#' "$TOP/config/checkpatch-ok.txt" | cut -d' ' -f1 | grep .) | grep -q .; then
 			bad=1

@@ -27,7 +27,7 @@ for s in $suites; do
 case $s in
 bpf)
 	# The binary holds only the prog_tests of config/selftests-bpf.list.
-	echo "== test_progs ($(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | xargs))"
+	echo "== test_progs ($(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | cut -d' ' -f1 | xargs))"
 	t0=$(date +%s)
 	(cd "$T/bpf" && ./test_progs) >/tmp/tp.log 2>&1
 	tprc=$?

@@ -44,12 +44,16 @@ subset_tree() {
 	done
 	ln -s "$st"/progs/*.h "$dst/progs/"
 	ln -s "$st"/prog_tests/*.h "$dst/prog_tests/" 2>/dev/null || true
-	while read -r t; do
+	while read -r t extra; do
 		case "$t" in ''|'#'*) continue;; esac
 		[ -f "$st/prog_tests/$t.c" ] || { echo "no prog_tests/$t.c in $SRC"; return 1; }
 		ln -s "$st/prog_tests/$t.c" "$dst/prog_tests/"
 		for f in "$st"/progs/"$t".c "$st"/progs/"$t"_*.c; do
-			[ -f "$f" ] && ln -s "$f" "$dst/progs/"
+			[ -f "$f" ] && ln -sf "$f" "$dst/progs/"
+		done
+		for f in $extra; do
+			[ -f "$st/progs/$f.c" ] || { echo "no progs/$f.c (named for $t) in $SRC"; return 1; }
+			ln -sf "$st/progs/$f.c" "$dst/progs/"
 		done
 		n=$((n + 1))
 	done <"$TOP/config/selftests-bpf.list"

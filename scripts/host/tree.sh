@@ -4,7 +4,9 @@
 #
 #   tree.sh            unpack the pinned linux-source .deb (config/base.env,
 #                      found by base.sh) into build/linux, commit it as
-#                      branch base, git am -3 patches/ on branch scx-kf-mask
+#                      branch base, git am -3 patches/bpf and then
+#                      patches/bpf-next on branch scx-kf-mask; branch
+#                      bpf-fixes marks the end of patches/bpf
 #   LINUX_SRC=DIR      apply patches/ on a new branch of the user's tree DIR
 #                      (never touching the branch the user has checked out)
 . "$(dirname "$0")/../lib.sh"
@@ -12,22 +14,24 @@ lock_build
 
 BRANCH=${BRANCH:-scx-kf-mask}
 
+# apply_series DIR BASE: git am -3 the two series of patches/ onto DIR's
+# HEAD, and point branch $FIXES_BRANCH at the end of the first.
 apply_series() {
-	local dir=$1 base=$2
-	local p
-	shopt -s nullglob
-	local series=("$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch)
-	local n=0
-	for p in "${series[@]}"; do
-		case "$p" in */0000-cover-letter.patch) continue;; esac
-		if ! git -C "$dir" am -3 -q "$p" >>"$LOGS/am.log" 2>&1; then
-			git -C "$dir" am --abort >/dev/null 2>&1 || true
-			tail -n 20 "$LOGS/am.log" >&2
-			die "patch $(basename "$p") does not apply to $base"
-		fi
-		n=$((n + 1))
+	local dir=$1 base=$2 s p n
+	for s in $SERIES; do
+		n=0
+		for p in $(series_patches "$s"); do
+			if ! git -C "$dir" am -3 -q "$p" >>"$LOGS/am.log" 2>&1; then
+				git -C "$dir" am --abort >/dev/null 2>&1 || true
+				tail -n 20 "$LOGS/am.log" >&2
+				die "patch $s/$(basename "$p") does not apply to $base"
+			fi
+			n=$((n + 1))
+		done
+		say "ok    applied the $n patch(es) of patches/$s onto $base"
+		[ "$s" != bpf ] || git -C "$dir" branch -f "$FIXES_BRANCH" HEAD
+		base="patches/$s"
 	done
-	say "ok    applied $n patch(es) onto $base"
 }
 
 if [ -n "${LINUX_SRC:-}" ]; then

@@ -29,14 +29,12 @@ if grep -qiE 'noreply|maintainers' <<<"$authors"; then
 fi
 
 bad=0
-for c in series checkpatch gone docs matrix; do
+for c in series checkpatch gone docs matrix paths; do
 	"$TOP/scripts/check/checks.sh" $c || bad=1
 done
 [ $bad = 0 ] || die "send-ready: fix the checks above first"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"
-cp "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch "$OUT/"
 
 # get_maintainer.pl FILE...: the addresses, lists apart from people
 gm() {
@@ -44,47 +42,35 @@ gm() {
 		--no-tree "$@" 2>/dev/null)
 }
 
-# The tree a patch is for: the leading run of fixes (Fixes: tags) and their
-# selftests goes to the bpf tree first (it is also in the series for
-# bpf-next); from the first patch that is neither, bpf-next (the core,
-# sched_ext, bpf_qdisc and binfmt_misc patches depend on each other).
-in_fixes=1
-tree_of() {
-	if [ $in_fixes = 1 ] && { grep -q '^Fixes: ' "$1" || grep -q '^Subject: \[PATCH[^]]*\] selftests' "$1"; }; then
-		tree="bpf (a fix or its test; also in the series for bpf-next)"
-	else
-		in_fixes=0
-		tree=bpf-next
-	fi
+# lay_out SERIES TREE: the mails of patches/SERIES in build/send/SERIES,
+# each patch To: the lists of the series, Cc: its own maintainers, and the
+# cover letter Cc: everyone the patches Cc.
+lay_out() {
+	local s=$1 tree=$2 out=$OUT/$1 p cc to c
+	mkdir -p "$out"
+	cp "$TOP/patches/$s"/[0-9][0-9][0-9][0-9]-*.patch "$out/"
+	mapfile -t patches < <(ls "$out"/[0-9][0-9][0-9][0-9]-*.patch | grep -v '/0000-cover-letter.patch$')
+	gm --no-m --no-r "${patches[@]}" | sort -u >"$out/to.txt"
+	[ -s "$out/to.txt" ] || die "get_maintainer.pl found no list to send patches/$s to"
+	gm --no-l "${patches[@]}" | sort -u >"$out/cc.txt"
+	to=$(paste -sd, "$out/to.txt" | sed 's/,/, /g')
+	: >"$out/summary.txt"
+	for p in "${patches[@]}"; do
+		cc=$(gm --no-l "$p" | paste -sd, | sed 's/,/, /g')
+		awk -v to="$to" -v cc="$cc" 'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' \
+			"$p" >"$p.tmp" && mv "$p.tmp" "$p"
+		printf '%s\n  Cc: %s\n' "$(basename "$p")" "${cc:-none}" >>"$out/summary.txt"
+	done
+	c=$out/0000-cover-letter.patch
+	awk -v to="$to" -v cc="$(paste -sd, "$out/cc.txt" | sed 's/,/, /g')" \
+		'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' "$c" >"$c.tmp" && mv "$c.tmp" "$c"
+	say "ok    patches/$s, for $tree: $(ls "$out"/0*.patch | wc -l) mails in ${out#$TOP/}/ (per patch: ${out#$TOP/}/summary.txt)"
+	say "      To: $(paste -sd, "$out/to.txt"); Cc on the cover letter: $(wc -l <"$out/cc.txt") people"
 }
 
-mapfile -t patches < <(ls "$OUT"/[0-9][0-9][0-9][0-9]-*.patch | grep -v '/0000-cover-letter.patch$')
-# The lists (--no-m --no-r) and the people (--no-l) apart
-all_lists=$(gm --no-m --no-r "${patches[@]}" | sort -u)
-[ -n "$all_lists" ] || die "get_maintainer.pl found no list to send to"
-printf '%s\n' "$all_lists" >"$OUT/to.txt"
-gm --no-l "${patches[@]}" | sort -u >"$OUT/cc.txt"
-
-# Each patch: To: the lists of the series, Cc: its own maintainers.
-: >"$OUT/summary.txt"
-for p in "${patches[@]}"; do
-	cc=$(gm --no-l "$p" | paste -sd, | sed 's/,/, /g')
-	to=$(paste -sd, "$OUT/to.txt" | sed 's/,/, /g')
-	awk -v to="$to" -v cc="$cc" 'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' \
-		"$p" >"$p.tmp" && mv "$p.tmp" "$p"
-	tree_of "$p"
-	printf '%s\n  tree: %s\n  Cc: %s\n' "$(basename "$p")" "$tree" "${cc:-none}" >>"$OUT/summary.txt"
-done
-# The cover letter: to the lists, Cc everyone the patches Cc.
-c=$OUT/0000-cover-letter.patch
-awk -v to="$(paste -sd, "$OUT/to.txt" | sed 's/,/, /g')" -v cc="$(paste -sd, "$OUT/cc.txt" | sed 's/,/, /g')" \
-	'done == 0 && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 } { print }' "$c" >"$c.tmp" && mv "$c.tmp" "$c"
-
-say "ok    $(ls "$OUT"/0*.patch | wc -l) mails in ${OUT#$TOP/}/, with To: and Cc: (per patch: ${OUT#$TOP/}/summary.txt)"
-say "      for the bpf tree first: $(grep -B1 '^  tree: bpf (' "$OUT/summary.txt" | grep -o '^[0-9]\{4\}' | paste -sd' '); the rest for bpf-next"
-say "      To: $(paste -sd, "$OUT/to.txt")"
-say "      Cc on the cover letter: $(wc -l <"$OUT/cc.txt") people"
-say "      check, then send with: git send-email ${OUT#$TOP/}/0*.patch"
+lay_out bpf "the bpf tree, first"
+lay_out bpf-next "bpf-next, once the bpf series is in (it applies on top of it)"
+say "      check, then send each with: git send-email ${OUT#$TOP/}/bpf/0*.patch (and bpf-next/ after)"
 
 # The same series as a b4-managed branch.
 "$TOP/scripts/send/b4-prep.sh"
