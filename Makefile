@@ -14,7 +14,7 @@ SHELL := /bin/bash
 S := scripts
 
 .DEFAULT_GOAL := all
-RUN_STEPS := all deps tree kernel tests test check negative bisect bench stress stress-base warnings matrix clean
+RUN_STEPS := all deps tree kernel tests test check negative bisect bench stress stress-base stable veristat warnings matrix clean
 .PHONY: $(RUN_STEPS) export send-ready help
 
 ## all: deps, tree, kernel, tests, then the tests in the guest (the main job)
@@ -26,6 +26,8 @@ RUN_STEPS := all deps tree kernel tests test check negative bisect bench stress 
 ## check: every check (what .ci/run runs)
 ## negative: the series' tests on the base kernel, where they must fail on exactly the deliberate changes
 ## bisect: build every patch incrementally in build/wt, boot those that change the kernel or the sched_ext selftests
+## stable: the 7.2 stable backport (stable/7.2/) on Debian's linux-source-7.2 (config/stable.env): the hole on its base, refused with the backport, 7.2's sched_ext selftests
+## veristat: veristat on the base, the bpf series and the whole series: verdicts, insns and states compared (build/veristat/summary.md)
 ## bench: load time, verifier calls and context switches on the base and the series under QEMU -icount, and a static diff (BENCH_ROUNDS, BENCH_N)
 ## stress: the schedulers and qdiscs under load, faults and bad programs on a debug kernel, and scx_hole refused (STRESS_SECS=60, STRESS_LOOPS=10; make check runs a short one)
 ## stress-base: the same on the base with the debug options, and what scx_hole (the hole) does there

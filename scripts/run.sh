@@ -200,6 +200,25 @@ do_bisect() {
 	done
 }
 
+# veristat on the base, the bpf series (branch bpf-fixes) and the tip,
+# each kernel built in the second worktree (base and bpf-fixes) or taken
+# from make kernel (the tip); the tests of make tests, built against the tip.
+do_veristat() {
+	local k=$BUILD/veristat-kernels
+	mkdir -p "$k"
+	do_base || return
+	cp "$KWT/arch/x86/boot/bzImage" "$k/base"
+	worktree_at "$WT" "$FIXES_BRANCH" || return
+	"$TOP/scripts/host/kernel.sh" "$WT" "$KWT" || return
+	cp "$KWT/arch/x86/boot/bzImage" "$k/bpf"
+	if "$TOP/scripts/host/veristat.sh" "$BUILD/tests" base="$k/base" bpf="$k/bpf" \
+		bpf-next="$KOUT/arch/x86/boot/bzImage"; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+	fi
+}
+
 summary() {
 	say "total time $(( $(date +%s) - T0 ))s"
 	say "$PASSED passed, $FAILED failed, $SKIPPED skipped"
@@ -241,6 +260,8 @@ check)
 	summary
 	;;
 negative) build_stages do_deps; llvm_path; do_negative; summary;;
+stable)	build_stages do_deps; "$TOP/scripts/host/stable.sh";;
+veristat) build_stages do_deps; llvm_path; build_stages do_tree do_kernel do_tests; do_veristat; summary;;
 bisect)	build_stages do_deps; llvm_path; do_bisect; summary;;
 bench)	build_stages do_deps do_tree do_kernel do_tests do_base
 	if "$TOP/scripts/host/bench.sh" "$KWT" "$KOUT" "$BUILD/tests"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
@@ -250,8 +271,9 @@ stress-base) build_stages do_deps do_tree do_kernel do_tests; do_stress --base $
 warnings) "$TOP/scripts/check/checks.sh" warnings;;
 matrix)	build_stages do_deps do_tree; "$TOP/scripts/matrix/gen.sh" --install;;
 clean)
-	rm -rf "${BUILD:?}"/{linux,linux.tmp,linux-user,tree,wt,am-check,kernel*,tests*,vm,logs,bin,bench,stress,.applied}
-	say "removed build/ (kept build/ccache and build/base)"
+	rm -rf "${BUILD:?}"/{linux,linux.tmp,linux-user,tree,wt,am-check,kernel*,tests*,vm,logs,bin,bench,stress,veristat*,.applied}
+	rm -rf "${BUILD:?}"/stable/{linux,linux.tmp,kernel,kernel.config,base,backport,tests-*,*.console}
+	say "removed build/ (kept the downloaded .debs in build/base and build/stable)"
 	;;
 *)	die "run.sh: unknown step '$1'";;
 esac
