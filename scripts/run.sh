@@ -83,11 +83,37 @@ do_base() {
 # left out: they check the series' rules, not the base's, and path_freplace
 # oopses the base kernel (the bug patch 1 fixes).
 NEGATIVE_WANT="timer_direct timer_global timer_shared wq_enq"
+# scx_async_cb (test_progs): on the base each refused program loads, so
+# its subtest fails; the controls pass. struct_ops_freplace oopses the
+# base (the bug patch 1 of the bpf series fixes): it runs in a guest of
+# its own, which must show the oops.
+NEGATIVE_ASYNC_CB=$(for k in timer wq task_work; do for w in direct static global shared; do
+	echo "dispatch_${k}_$w"; done; done | sort | xargs)
 do_negative() {
-	local got log=$LOGS/vm-negative.log
+	local got log=$LOGS/vm-negative.log flog=$LOGS/vm-negative-freplace.log
 	do_base || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
-		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary)'" >/dev/null 2>&1 || true
+		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_async_cb; ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary|#.*scx_async_cb/)'" >/dev/null 2>&1 || true
+	got=$(tr -d '\r' <"$log" | sed -n 's|^#[0-9/]* *scx_async_cb/\([a-z_]*\):FAIL$|\1|p' | sort -u | xargs)
+	if [ "$got" = "$NEGATIVE_ASYNC_CB" ] &&
+	   tr -d '\r' <"$log" | grep -q 'scx_async_cb/dispatch_async_kick:OK' &&
+	   tr -d '\r' <"$log" | grep -q 'scx_async_cb/init_timer_move:OK'; then
+		say "ok    negative control: on the base kernel scx_async_cb fails on exactly its $(echo $got | wc -w) refusals (each loads there), and its controls pass"
+		PASSED=$((PASSED + 1))
+	else
+		say "FAIL  negative control: on the base kernel scx_async_cb should fail on '$NEGATIVE_ASYNC_CB' alone, failed on '${got:-none}'; see $log"
+		FAILED=$((FAILED + 1))
+	fi
+	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative-freplace -t 300 -- \
+		"cd $BUILD/tests/bpf && ./test_progs -t struct_ops_freplace" >/dev/null 2>&1 || true
+	if tr -d '\r' <"$flog" | grep -q 'BUG: kernel NULL pointer dereference' &&
+	   tr -d '\r' <"$flog" | grep -q 'check_return_code'; then
+		say "ok    negative control: on the base kernel struct_ops_freplace oopses in check_return_code(), as patch 1 of the bpf series says"
+		PASSED=$((PASSED + 1))
+	else
+		say "FAIL  negative control: on the base kernel struct_ops_freplace should oops in check_return_code(); see $flog"
+		FAILED=$((FAILED + 1))
+	fi
 	got=$(tr -d '\r' <"$log" | sed -n 's/^\([a-z_]*\): loaded, but its async callback calls .*/\1/p' | sort | xargs)
 	if [ "$got" = "$(echo $NEGATIVE_WANT | xargs -n 1 | sort | xargs)" ] &&
 	   tr -d '\r' <"$log" | grep -q '^not ok .* async_op_kfunc_deny'; then
