@@ -13,9 +13,10 @@
 #   3. At each: 7.2's sched_ext selftests and scx_hole (stress/), built
 #      against that kernel.
 #   4. The base: scx_hole attached under load (the hole: a lockdep report
-#      or a hang is expected) and the backported selftest, which must fail
-#      there. The backport: scx_hole refused at load with the message, and
-#      all of 7.2's sched_ext selftests.
+#      or a hang is expected) and the backported sched_ext selftest, which
+#      must fail there. The backport: scx_hole refused at load with the
+#      message, all of 7.2's sched_ext selftests, and the backported
+#      selftests/bpf tests (test_progs built from the 7.2 tree).
 . "$(dirname "$0")/../lib.sh"
 lock_build
 llvm_path
@@ -98,9 +99,20 @@ selftests() {
 	return $rc
 }
 
+# The selftests/bpf tests of the bpf series (the lines of
+# config/selftests-bpf.list under "The bpf series"), for the backport.
+bpf_list=$S/selftests-bpf.list
+awk '/^# The bpf series/ {on = 1; next} /^# / {on = 0} on' "$TOP/config/selftests-bpf.list" >"$bpf_list"
+build_bpf_tests() {
+	BPF_LIST=$bpf_list TESTS_ONLY="test_progs kmods" \
+		"$TOP/scripts/host/tests.sh" "$L" "$S/kernel" "$S/tests-backport"
+}
+
 for side in base backport; do
 	build "$side" || { fail "the 7.2 $side does not build; see build/logs"; say "$PASSED passed, $FAILED failed, $SKIPPED skipped"; exit 1; }
 done
+
+build_bpf_tests || { fail "the selftests/bpf tests of the backport do not build against 7.2; see build/logs"; say "$PASSED passed, $FAILED failed, $SKIPPED skipped"; exit 1; }
 
 # The hole on 7.2.13 as Debian ships it.
 hole base
@@ -137,6 +149,18 @@ if [ "$src" = 0 ] && [ "${f:-1}" = 0 ] && [ "${p:-0}" -gt 0 ] && grep -q '^ok .*
 else
 	fail "7.2's sched_ext selftests on the backport; see $LOGS/vm-stable-backport-scx.log"
 	grep '^not ok ' "$S/stable-backport-scx.console" | sed 's/^/      /'
+fi
+tests=$(cut -d' ' -f1 "$bpf_list" | paste -sd,)
+trc=0
+VM_TIMEOUT=600 "$TOP/scripts/host/vm.sh" -k "$S/backport/bzImage" -n stable-backport-bpf -- \
+	"cd $S/tests-backport/bpf && ./test_progs -t $tests" >/dev/null 2>&1 || trc=$?
+tr -d '\r' <"$LOGS/vm-stable-backport-bpf.log" >"$S/stable-backport-bpf.console"
+sum=$(grep '^Summary:' "$S/stable-backport-bpf.console" | tail -n 1)
+if [ "$trc" = 0 ] && grep -q '^Summary: .* 0 FAILED' "$S/stable-backport-bpf.console"; then
+	pass "the backported selftests/bpf tests ($tests) on the backport: ${sum#Summary: }"
+else
+	fail "the backported selftests/bpf tests ($tests) on the backport (guest exit $trc): ${sum:-no summary}; see $LOGS/vm-stable-backport-bpf.log"
+	grep -E ':FAIL' "$S/stable-backport-bpf.console" | sed 's/^/      /' | head -n 20
 fi
 say "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" = 0 ]

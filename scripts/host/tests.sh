@@ -8,6 +8,7 @@
 #   - binfmt_misc_bpf of selftests/exec, with test_progs' libbpf and bpftool
 #   tests.sh [SRC] [KERNEL_OUT] [OUT]
 # TESTS_ONLY="test_progs kmods binfmt scx schedulers": only those parts.
+# BPF_LIST=FILE: the prog_tests to build, instead of config/selftests-bpf.list.
 . "$(dirname "$0")/../lib.sh"
 lock_build
 
@@ -56,7 +57,7 @@ subset_tree() {
 			ln -sf "$st/progs/$f.c" "$dst/progs/"
 		done
 		n=$((n + 1))
-	done <"$TOP/config/selftests-bpf.list"
+	done <"${BPF_LIST:-$TOP/config/selftests-bpf.list}"
 	echo "$n prog_tests"
 }
 
