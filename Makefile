@@ -14,7 +14,7 @@ SHELL := /bin/bash
 S := scripts
 
 .DEFAULT_GOAL := all
-RUN_STEPS := all deps tree kernel tests test check negative bisect bench stress stress-base stable veristat warnings matrix clean
+RUN_STEPS := all deps tree kernel tests test check negative bisect bench stress stress-base stable veristat bpf-series warnings matrix clean
 .PHONY: $(RUN_STEPS) export send-ready help
 
 ## all: deps, tree, kernel, tests, then the tests in the guest (the main job)
@@ -24,6 +24,7 @@ RUN_STEPS := all deps tree kernel tests test check negative bisect bench stress 
 ## tests: build the test_progs subset, test modules, sched_ext selftests, tools/sched_ext, binfmt_misc_bpf
 ## test: boot build/kernel in QEMU and run the tests (SUITES="bpf binfmt scx schedulers")
 ## check: every check (what .ci/run runs)
+## bpf-series: the kernel of the bpf series alone (patches/bpf), booted with its own tests (after negative)
 ## negative: the series' tests on the base kernel, where they must fail on exactly the deliberate changes
 ## bisect: build every patch incrementally in build/wt, boot those that change the kernel or the sched_ext selftests
 ## stable: the 7.2 stable backport (stable/7.2/) on Debian's linux-source-7.2 (config/stable.env): the hole on its base, refused with the backport, 7.2's sched_ext selftests

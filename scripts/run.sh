@@ -32,7 +32,7 @@ do_vm_tests() {
 	local kernel=$1 tests=$2 name=$3 rc=0 results
 	shift 3
 	"$TOP/scripts/host/vm.sh" -k "$kernel" -n "$name" -t "${VM_TIMEOUT:-900}" -- \
-		"TOP_DIR=$TOP $TOP/scripts/guest/tests.sh $tests $*" || rc=$?
+		"TOP_DIR=$TOP ${TESTS:+TESTS=$TESTS} $TOP/scripts/guest/tests.sh $tests $*" || rc=$?
 	# The counts come from the console log.
 	results=$(tr -d '\r' <"$LOGS/vm-$name.log" | grep '^RESULT ' || true)
 	while read -r _ suite p f k; do
@@ -133,6 +133,25 @@ do_negative() {
 		FAILED=$((FAILED + 1))
 	fi
 	check_cells "$log" base "on the base kernel"
+}
+
+# The bpf series alone, as the bpf tree would take it: its kernel (branch
+# bpf-fixes, built in the second worktree after the base kernel of
+# do_negative) runs the series' own tests: the test_progs tests listed
+# under "The bpf series" in config/selftests-bpf.list, and the sched_ext
+# selftests.
+do_bpf_series() {
+	local tests
+	tests=$(awk '/^# The bpf series/ {on = 1; next} /^# / {on = 0} on {print $1}' \
+		"$TOP/config/selftests-bpf.list" | paste -sd,)
+	worktree_at "$WT" "$FIXES_BRANCH" || return
+	"$TOP/scripts/host/kernel.sh" "$WT" "$KWT" || return
+	mkdir -p "$TWT/sched_ext" && rm -f "$TWT/bpf" && ln -s "$BUILD/tests/bpf" "$TWT/bpf"
+	stage "sched_ext selftests of the bpf series" "$LOGS/bpf-series-scx.log" \
+		make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$TWT/sched_ext" \
+		CLANG=clang LLC=llc LLVM_STRIP=llvm-strip VMLINUX_BTF="$KWT/vmlinux" -j"$(nproc)" || return
+	say "      the bpf series alone ($(git -C "$BUILD/tree" rev-list --count "base..$FIXES_BRANCH") patches): test_progs -t $tests, the sched_ext selftests"
+	TESTS=$tests do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" bpf-series bpf scx
 }
 
 # check_cells LOG REV WHERE: the CELL lines of scx_kf_mask in LOG (a guest
@@ -282,10 +301,12 @@ check)
 	do_negative || FAILED=$((FAILED + 1))
 	# sparse and W=1 against the base kernel that do_negative built
 	if "$TOP/scripts/check/checks.sh" warnings; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	do_bpf_series || FAILED=$((FAILED + 1))
 	[ -n "${SKIP_BISECT:-}" ] || do_bisect
 	summary
 	;;
 negative) build_stages do_deps; llvm_path; do_negative; summary;;
+bpf-series) build_stages do_deps; llvm_path; do_bpf_series || FAILED=$((FAILED + 1)); summary;;
 stable)	build_stages do_deps; "$TOP/scripts/host/stable.sh";;
 veristat) build_stages do_deps; llvm_path; build_stages do_tree do_kernel do_tests; do_veristat; summary;;
 bisect)	build_stages do_deps; llvm_path; do_bisect; summary;;

@@ -27,9 +27,9 @@ for s in $suites; do
 case $s in
 bpf)
 	# The binary holds only the prog_tests of config/selftests-bpf.list.
-	echo "== test_progs ($(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | cut -d' ' -f1 | xargs))"
+	echo "== test_progs (${TESTS:-$(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | cut -d' ' -f1 | xargs)})"
 	t0=$(date +%s)
-	(cd "$T/bpf" && ./test_progs) >/tmp/tp.log 2>&1
+	(cd "$T/bpf" && ./test_progs ${TESTS:+-t "$TESTS"}) >/tmp/tp.log 2>&1
 	tprc=$?
 	echo "test_progs took $(( $(date +%s) - t0 )) s"
 	grep -E '^#|FAIL|Summary' /tmp/tp.log | grep -v ':OK$' | tail -n 80
