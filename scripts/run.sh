@@ -32,7 +32,7 @@ do_vm_tests() {
 	local kernel=$1 tests=$2 name=$3 rc=0 results
 	shift 3
 	"$TOP/scripts/host/vm.sh" -k "$kernel" -n "$name" -t "${VM_TIMEOUT:-900}" -- \
-		"TOP_DIR=$TOP ${TESTS:+TESTS=$TESTS} $TOP/scripts/guest/tests.sh $tests $*" || rc=$?
+		"TOP_DIR=$TOP ${TESTS:+TESTS=$TESTS} ${KMODS:+KMODS=$KMODS} $TOP/scripts/guest/tests.sh $tests $*" || rc=$?
 	# The counts come from the console log.
 	results=$(tr -d '\r' <"$LOGS/vm-$name.log" | grep '^RESULT ' || true)
 	while read -r _ suite p f k; do
@@ -73,6 +73,13 @@ do_base() {
 	"$TOP/scripts/host/kernel.sh" "$WT" "$KWT"
 }
 
+# The test modules of test_progs built for the kernel in the second
+# worktree, for a guest that boots it (guest/kmods.sh mounts them).
+KMODS_WT=$BUILD/wt/kmods
+wt_kmods() {
+	TESTS_ONLY=kmods "$TOP/scripts/host/tests.sh" "$WT" "$KWT" "$KMODS_WT"
+}
+
 # The tests of the series, run on the base kernel, must fail, naming
 # exactly the cells the series changes on purpose: the proof that they can
 # fail, and the hole in numbers. async_op_kfunc_deny (sched_ext runner)
@@ -92,8 +99,9 @@ NEGATIVE_ASYNC_CB=$(for k in timer wq task_work; do for w in direct static globa
 do_negative() {
 	local got log=$LOGS/vm-negative.log flog=$LOGS/vm-negative-freplace.log
 	do_base || return
+	wt_kmods || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
-		"$BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_async_cb; ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary|#.*scx_async_cb/)'" >/dev/null 2>&1 || true
+		"$TOP/scripts/guest/kmods.sh $KMODS_WT/bpf $BUILD/tests; $BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_async_cb; ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary|#.*scx_async_cb/)'" >/dev/null 2>&1 || true
 	got=$(tr -d '\r' <"$log" | sed -n 's|^#[0-9/]* *scx_async_cb/\([a-z_]*\):FAIL$|\1|p' | sort -u | xargs)
 	if [ "$got" = "$NEGATIVE_ASYNC_CB" ] &&
 	   tr -d '\r' <"$log" | grep -q 'scx_async_cb/dispatch_async_kick:OK' &&
@@ -105,7 +113,7 @@ do_negative() {
 		FAILED=$((FAILED + 1))
 	fi
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative-freplace -t 300 -- \
-		"cd $BUILD/tests/bpf && ./test_progs -t struct_ops_freplace" >/dev/null 2>&1 || true
+		"$TOP/scripts/guest/kmods.sh $KMODS_WT/bpf $BUILD/tests && cd $BUILD/tests/bpf && ./test_progs -t struct_ops_freplace" >/dev/null 2>&1 || true
 	if tr -d '\r' <"$flog" | grep -q 'BUG: kernel NULL pointer dereference' &&
 	   tr -d '\r' <"$flog" | grep -q 'check_return_code'; then
 		say "ok    negative control: on the base kernel struct_ops_freplace oopses in check_return_code(), as patch 1 of the bpf series says"
@@ -146,12 +154,13 @@ do_bpf_series() {
 		"$TOP/config/selftests-bpf.list" | paste -sd,)
 	worktree_at "$WT" "$FIXES_BRANCH" || return
 	"$TOP/scripts/host/kernel.sh" "$WT" "$KWT" || return
+	wt_kmods || return
 	mkdir -p "$TWT/sched_ext" && rm -f "$TWT/bpf" && ln -s "$BUILD/tests/bpf" "$TWT/bpf"
 	stage "sched_ext selftests of the bpf series" "$LOGS/bpf-series-scx.log" \
 		make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$TWT/sched_ext" \
 		CLANG=clang LLC=llc LLVM_STRIP=llvm-strip VMLINUX_BTF="$KWT/vmlinux" -j"$(nproc)" || return
 	say "      the bpf series alone ($(git -C "$BUILD/tree" rev-list --count "base..$FIXES_BRANCH") patches): test_progs -t $tests, the sched_ext selftests"
-	TESTS=$tests do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" bpf-series bpf scx
+	TESTS=$tests KMODS=$KMODS_WT/bpf do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" bpf-series bpf scx
 }
 
 # check_cells LOG REV WHERE: the CELL lines of scx_kf_mask in LOG (a guest

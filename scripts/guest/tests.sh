@@ -23,6 +23,9 @@ known() {
 	[ -n "$line" ] && grep -qF -- "$(echo "$line" | cut -f3)" "$3" && echo "$line" | cut -f4
 }
 
+# KMODS=DIR: test modules built for the kernel that runs (see kmods.sh)
+[ -z "${KMODS:-}" ] || "$TOP_DIR/scripts/guest/kmods.sh" "$KMODS" "$T" || exit 1
+
 for s in $suites; do
 case $s in
 bpf)
