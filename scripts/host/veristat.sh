@@ -22,7 +22,7 @@ mkdir -p "$OUT"
 # The worst case, against the headers of the tools/sched_ext build.
 build_worst() {
 	local sb=$T/schedulers/build
-	clang -target bpf -O2 -g -Wall -Wno-unused-function \
+	clang -target bpf -O2 -g -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wno-missing-declarations \
 		-I"$sb/include" -I"$BUILD/tree/tools/sched_ext/include" \
 		-I"$BUILD/tree/tools/sched_ext/include/bpf-compat" \
 		-c "$TOP/bench/veristat/shared_global.bpf.c" -o "$OUT/shared_global.bpf.o"
@@ -31,8 +31,7 @@ llvm_path
 stage "veristat worst case (shared_global.bpf.o)" "$LOGS/veristat-build.log" build_worst || exit 1
 
 {
-	find "$T/schedulers" -name '*.bpf.o' -path '*obj*'
-	ls "$T"/sched_ext/*.bpf.o
+	find "$T/schedulers" "$T/sched_ext" -name '*.bpf.o' -path '*obj*'
 	ls "$T"/bpf/*.bpf.o
 	echo "$OUT/shared_global.bpf.o"
 } 2>/dev/null | sort -u >"$OUT/objects.txt"
