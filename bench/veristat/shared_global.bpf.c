@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The worst case of verifying a global function once more for the async
- * context: a scheduler whose ops.dispatch() and whose timer, armed in
- * ops.init() as real schedulers arm theirs, both call the same large
- * global function. The verifier verifies pick_cpu() once for the ops and,
- * with the async-callback fix, once more for the timer. timer_only() is
- * the same function reached from the timer alone, which is verified once
- * on either kernel. Built against tools/sched_ext's headers by
- * scripts/host/veristat.sh; loaded by veristat, never attached.
+ * context: ops.init() arms a timer, as real schedulers do, and both
+ * ops.init() and the timer call the same large global function,
+ * pick_cpu(), which is then part of one program twice over: a verifier
+ * that verifies a global function once per context it is called in
+ * verifies it twice (v2 of the async-callback fix did); one that sums up
+ * what it calls verifies it once. timer_only() is the same function
+ * reached from the timer alone, verified once either way, and
+ * ops.dispatch() calls pick_cpu() in a program of its own. Built against
+ * tools/sched_ext's headers by scripts/host/veristat.sh; loaded by
+ * veristat, never attached.
  */
 #include <scx/common.bpf.h>
 
@@ -89,7 +92,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(shared_global_init)
 	u32 key = 0;
 	struct timer_elem *e = bpf_map_lookup_elem(&timers, &key);
 
-	if (!e)
+	if (!e || pick_cpu(0) < -1)
 		return -ENOENT;
 	bpf_timer_init(&e->timer, &timers, CLOCK_MONOTONIC);
 	bpf_timer_set_callback(&e->timer, balance_timer);
