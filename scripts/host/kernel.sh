@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the kernel out of tree: tinyconfig + config/kernel.config.
 #   kernel.sh [SRC] [OUT] [FRAGMENT...]
+# PAHOLE=/path/to/pahole: another pahole than the one in PATH.
 . "$(dirname "$0")/../lib.sh"
 lock_build
 
@@ -30,9 +31,9 @@ kernel_cc
 name=$(echo "${OUT#"$BUILD"/}" | tr / -)
 
 config() {
-	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc tinyconfig || return
+	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc ${PAHOLE:+PAHOLE=$PAHOLE} tinyconfig || return
 	"$SRC"/scripts/kconfig/merge_config.sh -m -O "$OUT" "$OUT/.config" "${FRAGS[@]}" || return
-	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc olddefconfig || return
+	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc ${PAHOLE:+PAHOLE=$PAHOLE} olddefconfig || return
 	# Every line of the fragments must have survived olddefconfig.
 	local f line missing=0
 	for f in "${FRAGS[@]}"; do
@@ -48,7 +49,7 @@ config() {
 build() {
 	local mods=
 	grep -q '^CONFIG_MODULES=y' "$OUT/.config" && mods=modules
-	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc -j"$(nproc)" bzImage $mods
+	make -C "$SRC" O="$OUT" ARCH=x86_64 CC="$CC" HOSTCC=gcc ${PAHOLE:+PAHOLE=$PAHOLE} -j"$(nproc)" bzImage $mods
 }
 # What the configuration depends on: the fragments, the tree's Kconfig
 # files, tinyconfig's fragments and kconfig itself, and the toolchain

@@ -29,6 +29,17 @@ fail() { say "FAIL  $*"; FAILED=$((FAILED + 1)); }
 
 "$TOP/scripts/host/stable-base.sh" >/dev/null || exit 1
 . "$TOP/config/stable.env"
+
+# 7.2's BTF needs pahole to tag its kfuncs and to drop their implicit
+# arguments (KF_IMPLICIT_ARGS) from the prototypes BPF programs see; with
+# an older pahole the kernel builds and boots, but libbpf resolves none of
+# those kfuncs ("referenced but wasn't resolved"), so no sched_ext program
+# loads, on the base or the backport. PAHOLE=/path/to/pahole picks another.
+need_pahole=$(sed -n 's/^pahole  *\([0-9][0-9.]*\)  *pahole --version.*/\1/p' "$L/Documentation/process/changes.rst")
+have_pahole=$("${PAHOLE:-pahole}" --version 2>/dev/null | sed 's/^v//')
+if [ -n "$need_pahole" ] && [ "$(printf '%s\n%s\n' "$need_pahole" "$have_pahole" | sort -V | head -n 1)" != "$need_pahole" ]; then
+	die "$STABLE_PKG needs pahole $need_pahole or later (its Documentation/process/changes.rst); ${PAHOLE:-pahole} is ${have_pahole:-missing}. Debian 12 has 1.24: give a newer one with PAHOLE=/path/to/pahole"
+fi
 mapfile -t backport < <(find "$TOP/stable/7.2" -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort)
 [ ${#backport[@]} -gt 0 ] || die "no patches in stable/7.2"
 [ -z "$(git -C "$L" status --porcelain --untracked-files=no)" ] || git -C "$L" checkout -q -f base
