@@ -11,7 +11,7 @@
 # build/veristat/{NAME.csv,compare-*.txt,summary.md}.
 . "$(dirname "$0")/../lib.sh"
 
-T=$1
+T=$(cd "$1" && pwd) || exit 1
 shift
 OUT=$BUILD/veristat
 [ -x "$T/bpf/veristat" ] || die "no veristat in ${T#$TOP/}/bpf; run make tests"
