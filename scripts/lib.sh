@@ -113,6 +113,36 @@ worktree_at() {
 	fi
 }
 
+# The machine's Debian mirror: the first URI of a source that carries the
+# main archive (not -security, not a third-party repository).
+deb_mirror() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && sed -n 's/^URIs:[[:space:]]*//p' "$f" | tr ' ' '\n'
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' "$f"
+	done
+	return 0
+}
+
+# apt_private DIR SUITE LOG HINT: a private apt list in DIR for Debian's
+# SUITE on the machine's own mirror, updated (log: LOG); sets APT to the
+# apt-get options that use it and APT_URI to the mirror. The machine's apt
+# sources are untouched. HINT says what to do when there is no mirror.
+apt_private() {
+	local dir=$1 suite=$2 log=$3 hint=$4
+	APT_URI=$(deb_mirror | grep -E '/debian/?$' | head -n 1 || true)
+	[ -n "$APT_URI" ] || die "no Debian mirror in this machine's apt sources to fetch from; $hint"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $APT_URI $suite main" >"$dir/sources.list"
+	APT=(-o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	     -o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache"
+	     -o Debug::NoLocking=1)
+	apt-get "${APT[@]}" update >"$log" 2>&1 ||
+		die "apt-get update of the private list for $suite failed; see $log"
+}
+
 # fetch_deb NAME PKG VERSION SUITE SHA256 DIR [NEXT]: find the pinned .deb
 # PKG_VERSION_all.deb (config/NAME.env), check its sha256, and print its path:
 #
@@ -127,7 +157,7 @@ worktree_at() {
 fetch_deb() {
 	local name=$1 pkg=$2 version=$3 suite=$4 sha=$5 dl_dir=$6
 	local next=${7:-"run 'make check'"}
-	local var pin file log uri apt_dir keyring have got d
+	local var pin file log uri have got d
 	var=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
 	pin=config/$name.env
 	file="${pkg}_${version}_all.deb"
@@ -141,19 +171,6 @@ fetch_deb() {
 		_deb_sha_ok "$deb" || die "$from: $deb has sha256 $(sha256sum "$deb" | cut -d' ' -f1), but $pin pins $pkg $version at $sha; refusing it"
 		printf '%s\n' "$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")"
 	}
-	# The machine's Debian mirror: the first URI of a source that carries
-	# the main archive (not -security, not a third-party repository).
-	_deb_mirror() {
-		local f
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -f "$f" ] && sed -n 's/^URIs:[[:space:]]*//p' "$f" | tr ' ' '\n'
-		done
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-			[ -f "$f" ] && sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' "$f"
-		done
-		return 0
-	}
-
 	d=${var}_DEB
 	if [ -n "${!d:-}" ]; then
 		_deb_check "${!d}" "$d"
@@ -167,18 +184,9 @@ fetch_deb() {
 	done
 
 	command -v apt-get >/dev/null || die "no $file beside the checkout and no apt-get to fetch it; pass ${var}_DEB=/path/to/$file"
-	uri=$(_deb_mirror | grep -E '/debian/?$' | head -n 1 || true)
-	[ -n "$uri" ] || die "no Debian mirror in this machine's apt sources to fetch $pkg from; pass ${var}_DEB=/path/to/$file"
-	apt_dir=$dl_dir/apt
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dl_dir"
-	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-	echo "deb [signed-by=$keyring] $uri $suite main" >"$apt_dir/sources.list"
-	local APT=(-o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-	     -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
-	     -o Debug::NoLocking=1)
+	apt_private "$dl_dir/apt" "$suite" "$log" "pass ${var}_DEB=/path/to/$file"
+	uri=$APT_URI
 	say "      fetching $pkg $version from $uri ($suite)" >&2
-	apt-get "${APT[@]}" update >"$log" 2>&1 ||
-		die "apt-get update of the private list failed; see $log"
 	# madison pads the version to a column: compare it trimmed.
 	if ! apt-cache "${APT[@]}" madison "$pkg" 2>/dev/null |
 		awk -F'|' -v v="$version" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'; then

@@ -34,12 +34,22 @@ fail() { say "FAIL  $*"; FAILED=$((FAILED + 1)); }
 # arguments (KF_IMPLICIT_ARGS) from the prototypes BPF programs see; with
 # an older pahole the kernel builds and boots, but libbpf resolves none of
 # those kfuncs ("referenced but wasn't resolved"), so no sched_ext program
-# loads, on the base or the backport. PAHOLE=/path/to/pahole picks another.
+# loads, on the base or the backport. When the one in PATH is too old,
+# pahole.sh fetches Debian unstable's (config/pahole.env); PAHOLE=/path
+# picks another.
 need_pahole=$(sed -n 's/^pahole  *\([0-9][0-9.]*\)  *pahole --version.*/\1/p' "$L/Documentation/process/changes.rst")
-have_pahole=$("${PAHOLE:-pahole}" --version 2>/dev/null | sed 's/^v//')
-if [ -n "$need_pahole" ] && [ "$(printf '%s\n%s\n' "$need_pahole" "$have_pahole" | sort -V | head -n 1)" != "$need_pahole" ]; then
-	die "$STABLE_PKG needs pahole $need_pahole or later (its Documentation/process/changes.rst); ${PAHOLE:-pahole} is ${have_pahole:-missing}. Debian 12 has 1.24: give a newer one with PAHOLE=/path/to/pahole"
+pahole_ok() {
+	local have
+	have=$("$1" --version 2>/dev/null | sed 's/^v//')
+	[ -z "$need_pahole" ] || { [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$need_pahole" "$have" | sort -V | head -n 1)" = "$need_pahole" ]; }
+}
+if [ -z "${PAHOLE:-}" ] && ! pahole_ok pahole; then
+	PAHOLE=$("$TOP/scripts/host/pahole.sh") || die "$STABLE_PKG needs pahole $need_pahole or later and the pinned one could not be fetched; give one with PAHOLE=/path/to/pahole"
 fi
+pahole_ok "${PAHOLE:-pahole}" ||
+	die "$STABLE_PKG needs pahole $need_pahole or later (its Documentation/process/changes.rst); ${PAHOLE:-pahole} is $("${PAHOLE:-pahole}" --version 2>/dev/null || echo missing)"
+export PAHOLE
+say "      pahole: ${PAHOLE:-pahole} $("${PAHOLE:-pahole}" --version)"
 mapfile -t backport < <(find "$TOP/stable/7.2" -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort)
 [ ${#backport[@]} -gt 0 ] || die "no patches in stable/7.2"
 [ -z "$(git -C "$L" status --porcelain --untracked-files=no)" ] || git -C "$L" checkout -q -f base
