@@ -245,11 +245,11 @@ if [ "$what" = all ]; then
 	done
 	if [ $bad = 0 ]; then say "violations ok $n runs refused what they must"; else say "violations FAIL $bad of $((n + bad)) runs"; rc=1; fi
 
-	# 7. Programs aimed at the check (scx_kf_mask's paths and adversarial
-	# subtests: global functions, dead code, callbacks of callbacks,
-	# exception callbacks, forged ids, freplace), each judged as the matrix
-	# says.
-	if (cd "$T/bpf" && ./test_progs -t 'scx_kf_mask/path_*,scx_kf_mask/adversarial') >/tmp/paths.log 2>&1; then
+	# 7. Programs aimed at the check (scx_kf_mask_paths, and scx_kf_mask's
+	# path and adversarial subtests: global functions, dead code, callbacks
+	# of callbacks, exception callbacks, forged ids, freplace), each judged
+	# as the matrix says.
+	if (cd "$T/bpf" && ./test_progs -t 'scx_kf_mask_paths,scx_kf_mask/path_*,scx_kf_mask/adversarial') >/tmp/paths.log 2>&1; then
 		say "adversarial ok $(grep -c ':OK' /tmp/paths.log) subtests"
 	else
 		say "adversarial FAIL"; grep FAIL /tmp/paths.log | head | detail; keep /tmp/paths.log paths.log; rc=1

@@ -73,7 +73,7 @@ binfmt)
 	;;
 cells)
 	echo "== verdict matrix"
-	(cd "$T/bpf" && ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) >/tmp/cells.log 2>&1
+	(cd "$T/bpf" && ./test_progs -t scx_kf_mask -b scx_kf_mask_paths -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) >/tmp/cells.log 2>&1
 	cp /tmp/cells.log "$PWD/cells.log" 2>/dev/null
 	grep -E '^(CELL|Summary)' /tmp/cells.log
 	;;
