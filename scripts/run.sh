@@ -101,7 +101,7 @@ do_negative() {
 	do_base || return
 	wt_kmods || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
-		"$TOP/scripts/guest/kmods.sh $KMODS_WT/bpf $BUILD/tests; $BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_async_cb; ./test_progs -t scx_kf_mask -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary|#.*scx_async_cb/)'" >/dev/null 2>&1 || true
+		"$TOP/scripts/guest/kmods.sh $KMODS_WT/bpf $BUILD/tests; $BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_async_cb; ./test_progs -t scx_kf_mask -b scx_kf_mask_paths -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary|#.*scx_async_cb/)'" >/dev/null 2>&1 || true
 	got=$(tr -d '\r' <"$log" | sed -n 's|^#[0-9/]* *scx_async_cb/\([a-z_]*\):FAIL$|\1|p' | sort -u | xargs)
 	if [ "$got" = "$NEGATIVE_ASYNC_CB" ] &&
 	   tr -d '\r' <"$log" | grep -q 'scx_async_cb/dispatch_async_kick:OK' &&
