@@ -61,14 +61,16 @@ DELIBERATE = {
 
 # The patch of the series that makes each deliberate change, by its
 # subject: (reason, family of the kfunc, whether the base loads the cell).
-# The refusals of sched_ext come with the fix, the rest with the conversion
-# of each user. The bisect checks the matrix at every patch against this,
-# and the matrix check that each subject is in patches/.
+# The refusals of sched_ext come with the fix (the bpf series); the rest
+# with the patch that gives async callbacks no callback context, after the
+# conversions, which change no verdict. The bisect checks the matrix at
+# every patch against this, and the matrix check that each subject is in
+# patches/.
 CHANGED_BY = {
     ('async', 'sched_ext', True): 'bpf, sched_ext: Refuse op-context kfuncs in async callbacks',
-    ('async', 'sched_ext', False): 'sched_ext: Declare kfunc contexts instead of filtering kfunc ids',
-    ('async', 'qdisc', True): 'net/sched: bpf_qdisc: Declare kfunc contexts instead of filtering kfunc ids',
-    ('async', 'binfmt_misc', True): 'binfmt_misc: bpf: Declare the kfunc context of ->load instead of a filter',
+    ('async', 'sched_ext', False): 'bpf: Give async callbacks of struct_ops no callback context',
+    ('async', 'qdisc', True): 'bpf: Give async callbacks of struct_ops no callback context',
+    ('async', 'binfmt_misc', True): 'bpf: Give async callbacks of struct_ops no callback context',
 }
 
 
