@@ -9,6 +9,8 @@
 #   tests.sh [SRC] [KERNEL_OUT] [OUT]
 # TESTS_ONLY="test_progs kmods binfmt scx schedulers": only those parts.
 # BPF_LIST=FILE: the prog_tests to build, instead of config/selftests-bpf.list.
+# PAHOLE=/path/to/pahole: the pahole the kernel was built with (make stable's),
+#   for the test modules, whose BTF it writes.
 . "$(dirname "$0")/../lib.sh"
 lock_build
 
@@ -85,7 +87,7 @@ build_kmods() {
 	local d=$SRC/tools/testing/selftests/bpf/test_kmods m
 	grep -q '^CONFIG_MODULES=y' "$KBUILD/.config" || { echo "CONFIG_MODULES is off in $KBUILD"; return 1; }
 	kernel_cc
-	make -C "$SRC" O="$KBUILD" M="$d" CC="$CC" HOSTCC=gcc $jobs modules || return
+	make -C "$SRC" O="$KBUILD" M="$d" CC="$CC" HOSTCC=gcc ${PAHOLE:+PAHOLE=$PAHOLE} $jobs modules || return
 	mkdir -p "$OUT/bpf"
 	for m in "$d"/*.ko; do cp "$m" "$OUT/bpf/" || return; done
 }
