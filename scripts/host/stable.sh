@@ -110,12 +110,14 @@ hole() {
 	HOLE_SEEN=$(grep -oE 'inconsistent lock state|possible recursive locking|possible circular locking|BUG: [^,]*|soft lockup|hard LOCKUP|blocked for more than|RCU stall|refused at load|scx_hole: attached|timed out|not allowed in an async callback' "$S/$name.console" | sort | uniq -c | sed 's/^ *//' | paste -sd ';' || true)
 }
 
-# selftests SIDE NAME [RUNNER ARGS]: 7.2's sched_ext runner in a guest
+# selftests SIDE NAME [RUNNER ARGS]: 7.2's sched_ext runner, with the
+# backported selftest, in a guest of the SIDE kernel
+# (the runner of the backport: the base's has no async_op_kfunc_deny)
 selftests() {
 	local side=$1 name=stable-$1-$2 rc=0
 	shift 2
 	VM_TIMEOUT=${VM_TIMEOUT:-900} "$TOP/scripts/host/vm.sh" -k "$S/$side/bzImage" -n "$name" -- \
-		"$S/tests-$side/sched_ext/runner $*" >/dev/null 2>&1 || rc=$?
+		"$S/tests-backport/sched_ext/runner $*" >/dev/null 2>&1 || rc=$?
 	tr -d '\r' <"$LOGS/vm-$name.log" >"$S/$name.console"
 	return $rc
 }
