@@ -17,8 +17,6 @@ KWT=$BUILD/wt/kernel
 # The sched_ext selftests of each patch; their dependency files name the
 # worktree's paths, so they live and go with it.
 TWT=$BUILD/wt/tests
-# The generated header of the scx_kf_mask selftest, in the kernel tree
-MATRIX_HEADER=tools/testing/selftests/bpf/prog_tests/scx_kf_mask_matrix.h
 mkdir -p "$LOGS"
 # The two series of patches/, in the order they apply: the fixes for the
 # bpf tree, then the declaration for bpf-next on top of them (SERIES=bpf:

@@ -84,11 +84,10 @@ wt_kmods() {
 # exactly the cells the series changes on purpose: the proof that they can
 # fail, and the hole in numbers. async_op_kfunc_deny (sched_ext runner)
 # names its schedulers that load; kf_ctx_run is refused (its async
-# callbacks call kfuncs that only the series allows them); scx_kf_mask (test_progs) prints a CELL
-# line for each pair whose verdict differs from the matrix, which must be
-# the pairs of matrix/deliberate.txt. Its path and adversarial subtests are
-# left out: they check the series' rules, not the base's, and path_freplace
-# oopses the base kernel (the bug patch 1 fixes).
+# callbacks call kfuncs that only the series allows them); kfunc_ctx_matrix
+# (test_progs, the harness's own test) prints a CELL line for each pair
+# whose verdict differs from the matrix, which must be the pairs of
+# matrix/deliberate.txt.
 NEGATIVE_WANT="timer_direct timer_global timer_shared wq_enq"
 # scx_async_cb (test_progs): on the base each refused program loads, so
 # its subtest fails; the controls pass. struct_ops_freplace oopses the
@@ -101,7 +100,7 @@ do_negative() {
 	do_base || return
 	wt_kmods || return
 	"$TOP/scripts/host/vm.sh" -k "$KWT/arch/x86/boot/bzImage" -n negative -- \
-		"$TOP/scripts/guest/kmods.sh $KMODS_WT/bpf $BUILD/tests; $BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_async_cb; ./test_progs -t scx_kf_mask -b scx_kf_mask_paths -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) | grep -E '^(CELL|Summary|#.*scx_async_cb/)'" >/dev/null 2>&1 || true
+		"$TOP/scripts/guest/kmods.sh $KMODS_WT/bpf $BUILD/tests; $BUILD/tests/sched_ext/runner -t async_op_kfunc_deny; $BUILD/tests/sched_ext/runner -t kf_ctx_run; (cd $BUILD/tests/bpf && ./test_progs -t scx_async_cb; ./test_progs -t kfunc_ctx_matrix) | grep -E '^(CELL|Summary|#.*scx_async_cb/)'" >/dev/null 2>&1 || true
 	got=$(tr -d '\r' <"$log" | sed -n 's|^#[0-9/]* *scx_async_cb/\([a-z_]*\):FAIL$|\1|p' | sort -u | xargs)
 	if [ "$got" = "$NEGATIVE_ASYNC_CB" ] &&
 	   tr -d '\r' <"$log" | grep -q 'scx_async_cb/dispatch_async_kick:OK' &&
@@ -163,14 +162,14 @@ do_bpf_series() {
 	TESTS=$tests KMODS=$KMODS_WT/bpf do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" bpf-series bpf scx
 }
 
-# check_cells LOG REV WHERE: the CELL lines of scx_kf_mask in LOG (a guest
+# check_cells LOG REV WHERE: the CELL lines of kfunc_ctx_matrix in LOG (a guest
 # console) must be exactly the deliberate cells of matrix/deliberate.txt
 # whose patch (named by subject) is not in base..REV: all of them on the
 # base, none at the tip.
 check_cells() {
 	local log=$1 rev=$2 where=$3 cells want applied extra missing ok=1
 	if ! tr -d '\r' <"$log" | grep '^Summary: ' >/dev/null; then
-		say "FAIL  matrix $where: scx_kf_mask did not run to its summary; see $log"
+		say "FAIL  matrix $where: kfunc_ctx_matrix did not run to its summary; see $log"
 		FAILED=$((FAILED + 1))
 		return 1
 	fi
@@ -184,7 +183,7 @@ check_cells() {
 	[ -n "$extra" ] && { say "      cells wrong $where that no patch still to come changes: $(echo "$extra" | head -n 5 | paste -sd ';')$([ "$(echo "$extra" | wc -l)" -gt 5 ] && echo ' ...')"; ok=0; }
 	[ -n "$missing" ] && { say "      deliberate cells $where already changed, before their patch: $(echo "$missing" | head -n 5 | paste -sd ';')$([ "$(echo "$missing" | wc -l)" -gt 5 ] && echo ' ...')"; ok=0; }
 	if [ $ok = 1 ]; then
-		say "ok    matrix $where: scx_kf_mask fails on $(echo "$cells" | grep -c .) cells, the deliberate ones whose patch is still to come"
+		say "ok    matrix $where: kfunc_ctx_matrix fails on $(echo "$cells" | grep -c .) cells, the deliberate ones whose patch is still to come"
 		PASSED=$((PASSED + 1))
 	else
 		say "FAIL  matrix $where: $(echo "$cells" | grep -c .) cells fail, $(echo "$want" | grep -c .) expected from matrix/deliberate.txt; see $log"
@@ -206,7 +205,7 @@ do_bisect() {
 	local rev n i=0 subj built=base prev=base revs t step=0 longest=${BISECT_STEP_GUESS:-900} now cells
 	revs=$(git -C "$BUILD/tree" rev-list --reverse base..HEAD)
 	n=$(echo "$revs" | grep -c .)
-	# The verdict matrix of the tip's scx_kf_mask, at every patch booted.
+	# The verdict matrix (kfunc_ctx_matrix of the tip's tests), at every patch booted.
 	cells=cells
 	if [ -x "$BUILD/tests/bpf/test_progs" ]; then
 		mkdir -p "$TWT" && rm -f "$TWT/bpf" && ln -s "$BUILD/tests/bpf" "$TWT/bpf"

@@ -5,8 +5,8 @@
 # "RESULT <suite> <passed> <failed> <skipped>" line per suite for the host
 # to add up, and "SKIP <what>: <why>" for what it could not run.
 #   guest/tests.sh TESTS_DIR [suite...]  suites: bpf binfmt scx schedulers cells
-# cells prints the CELL lines of the verdict matrix (scx_kf_mask without its
-# path and adversarial subtests) and its summary, for the host to judge
+# cells prints the CELL lines of the verdict matrix (kfunc_ctx_matrix, the
+# harness's own test) and its summary, for the host to judge
 # against the patch being bisected; it prints no RESULT.
 T=$1
 shift
@@ -30,7 +30,7 @@ for s in $suites; do
 case $s in
 bpf)
 	# The binary holds only the prog_tests of config/selftests-bpf.list.
-	echo "== test_progs (${TESTS:-$(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | cut -d' ' -f1 | xargs)})"
+	echo "== test_progs (${TESTS:-$(grep -v '^#' "$TOP_DIR/config/selftests-bpf.list" | cut -d' ' -f1 | tr -d @ | xargs)})"
 	t0=$(date +%s)
 	(cd "$T/bpf" && ./test_progs ${TESTS:+-t "$TESTS"}) >/tmp/tp.log 2>&1
 	tprc=$?
@@ -73,7 +73,7 @@ binfmt)
 	;;
 cells)
 	echo "== verdict matrix"
-	(cd "$T/bpf" && ./test_progs -t scx_kf_mask -b scx_kf_mask_paths -b 'scx_kf_mask/path_*' -b scx_kf_mask/adversarial) >/tmp/cells.log 2>&1
+	(cd "$T/bpf" && ./test_progs -t kfunc_ctx_matrix) >/tmp/cells.log 2>&1
 	cp /tmp/cells.log "$PWD/cells.log" 2>/dev/null
 	grep -E '^(CELL|Summary)' /tmp/cells.log
 	;;

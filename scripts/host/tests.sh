@@ -49,6 +49,12 @@ subset_tree() {
 	ln -s "$st"/prog_tests/*.h "$dst/prog_tests/" 2>/dev/null || true
 	while read -r t extra; do
 		case "$t" in ''|'#'*) continue;; esac
+		# @NAME: a test of the harness, matrix/selftest/, with its header
+		if [ "${t#@}" != "$t" ]; then
+			harness_test "${t#@}" "$dst" || return
+			n=$((n + 1))
+			continue
+		fi
 		[ -f "$st/prog_tests/$t.c" ] || { echo "no prog_tests/$t.c in $SRC"; return 1; }
 		ln -s "$st/prog_tests/$t.c" "$dst/prog_tests/"
 		for f in "$st"/progs/"$t".c "$st"/progs/"$t"_*.c; do
@@ -61,6 +67,19 @@ subset_tree() {
 		n=$((n + 1))
 	done <"${BPF_LIST:-$TOP/config/selftests-bpf.list}"
 	echo "$n prog_tests"
+}
+
+# harness_test NAME DST: matrix/selftest/{prog_tests,progs}/NAME.c into the
+# subset DST, and NAME.h, the verdict matrix generated from the base.
+harness_test() {
+	local t=$1 dst=$2 d=$TOP/matrix/selftest
+	[ -f "$d/prog_tests/$t.c" ] && [ -f "$d/progs/$t.c" ] ||
+		{ echo "no $t.c in ${d#$TOP/}/prog_tests and progs"; return 1; }
+	mkdir -p "$OUT/matrix"
+	"$TOP/scripts/matrix/gen.sh" "$OUT/matrix" || return
+	ln -sf "$OUT/matrix/header.h" "$dst/prog_tests/$t.h"
+	ln -sf "$d/prog_tests/$t.c" "$dst/prog_tests/"
+	ln -sf "$d/progs/$t.c" "$dst/progs/"
 }
 
 build_test_progs() {

@@ -3,8 +3,8 @@
 # The verdict matrix of the base in build/tree (branch base):
 #   gen.sh OUTDIR    writes OUTDIR/{scx-kf-mask.md,deliberate.txt,header.h}
 #                    and prints its one-line summary
-#   gen.sh --install writes matrix/ and the selftest's header in build/tree
-#                    (make matrix); commit the header there, then make export
+#   gen.sh --install writes matrix/ (make matrix); the header is generated
+#                    again with the tests (scripts/host/tests.sh)
 . "$(dirname "$0")/../lib.sh"
 
 SRC=$BUILD/tree
@@ -28,8 +28,4 @@ trap 'rm -rf "$tmp"' EXIT
 gen "$tmp"
 mkdir -p "$TOP/matrix"
 cp "$tmp/scx-kf-mask.md" "$tmp/deliberate.txt" "$TOP/matrix/"
-if ! cmp -s "$tmp/header.h" "$SRC/$MATRIX_HEADER"; then
-	cp "$tmp/header.h" "$SRC/$MATRIX_HEADER"
-	say "      $MATRIX_HEADER changed in ${SRC#$TOP/}: commit it there (the scx_kf_mask patch), then make export"
-fi
 say "ok    matrix/ written"
