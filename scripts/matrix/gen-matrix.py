@@ -441,11 +441,9 @@ def series_filter(b, c, k):
     # the cpu-only kfuncs in the cid form (scx_kfunc_cpu_only_filter())
     if fam == 'sched_ext' and c.st == 'sched_ext_ops_cid' and b.in_scx(k, 'in_cpu_only'):
         return False
-    # kfuncs of other program types too carry no context flag: kept to
-    # Qdisc_ops by bpf_qdisc_kfunc_filter()
-    if fam == 'qdisc' and b.kfuncs[k].get('other') and c.ptype == 'STRUCT_OPS' and \
-       c.st != 'Qdisc_ops':
-        return False
+    # bpf_dynptr_from_skb(), a kfunc of other program types too, is of the
+    # qdisc family like the rest of its set: the context check keeps it to
+    # Qdisc_ops among struct_ops, as bpf_qdisc_kfunc_filter() did
     return True
 
 
@@ -503,7 +501,7 @@ def where(b, k, st, cells, cs):
     if set(ops) <= ok:
         return 'every %s callback' % st
     parts = ['%s.%s' % (st, m) for m in ops if m in ok]
-    # KF_CTX_UNBOUND: what an async callback of the family may call, by context
+    # KF_CTX_NO_CALLBACK: what an async callback of the family may call, by context
     if async_ok(b, Caller('STRUCT_OPS', st, ops[0], arm='timer'), k):
         parts.append('async callbacks and syscall programs')
     return ', '.join(parts) if parts else 'no callback'
