@@ -53,9 +53,9 @@ check_checkpatch() {
 # What the kfunc context declaration replaces is gone from the tree.
 check_gone() {
 	local hits
-	hits=$(git -C "$SRC" grep -n -E 'scx_kf_allow_flags|SCX_KF_ALLOW_|scx_kfunc_context_filter|qdisc_ops_context_flags|bm_bpf_kfunc_filter|KF_OP_CONTEXT' HEAD -- . || true)
+	hits=$(git -C "$SRC" grep -n -E 'scx_kf_allow_flags|SCX_KF_ALLOW_|scx_kfunc_context_filter|qdisc_ops_context_flags|bpf_qdisc_kfunc_filter|bm_bpf_kfunc_filter|KF_OP_CONTEXT|KF_CTX_UNBOUND|KF_CTX_FAMILY' HEAD -- . || true)
 	[ -z "$hits" ] || { echo "left over:"; echo "$hits"; return 1; }
-	echo "no scx_kf_allow_flags, scx_kfunc_context_filter, qdisc_ops_context_flags, bm_bpf_kfunc_filter or KF_OP_CONTEXT left in the tree"
+	echo "no scx_kf_allow_flags, scx_kfunc_context_filter, qdisc_ops_context_flags, bpf_qdisc_kfunc_filter, bm_bpf_kfunc_filter, KF_OP_CONTEXT or v2's family bits left in the tree"
 }
 
 # The verdict matrix, generated again from the base: matrix/ is what it
