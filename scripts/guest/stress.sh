@@ -239,7 +239,7 @@ if [ "$what" = all ]; then
 				{ bad=$((bad + 1)); echo "$t failed:" | detail; { grep -E '^(not ok|ERR)|FAIL' -A2 /tmp/viol.log || tail -n 20 /tmp/viol.log; } | head -n 20 | detail; keep /tmp/viol.log viol-$i-$t.log; continue; }
 			n=$((n + 1))
 		done
-		(cd "$T/bpf" && ./test_progs -t kfunc_ctx,scx_kf_mask/path_wrong_member,scx_kf_mask/path_freplace) \
+		(cd "$T/bpf" && ./test_progs -a 'kfunc_ctx,scx_kf_mask/path_wrong_member,scx_kf_mask/path_freplace') \
 			>/tmp/viol-tp.log 2>&1 && n=$((n + 1)) ||
 			{ bad=$((bad + 1)); echo "test_progs violations failed:" | detail; { grep -E 'FAIL|Summary' -B5 /tmp/viol-tp.log || tail -n 20 /tmp/viol-tp.log; } | head -n 40 | detail; keep /tmp/viol-tp.log viol-$i-test_progs.log; }
 	done
