@@ -241,7 +241,10 @@ do_bisect() {
 		     stage "sched_ext selftests at patch $i" "$LOGS/bisect-scx-$i.log" \
 			make -C "$WT/tools/testing/selftests/sched_ext" OUTPUT="$TWT/sched_ext" \
 			CLANG=clang LLC=llc LLVM_STRIP=llvm-strip VMLINUX_BTF="$KWT/vmlinux" -j"$(nproc)"; then
-			do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" "bisect-$i" scx $cells || true
+			# test_progs loads bpf_testmod: the one of this patch, built
+			# for its kernel (struct bpf_struct_ops changes in the series)
+			wt_kmods || { FAILED=$((FAILED + 1)); prev=$rev; continue; }
+			KMODS=$KMODS_WT/bpf do_vm_tests "$KWT/arch/x86/boot/bzImage" "$TWT" "bisect-$i" scx $cells || true
 			[ -z "$cells" ] || check_cells "$LOGS/vm-bisect-$i.log" "$rev" "at patch $i" || true
 		else
 			FAILED=$((FAILED + 1))
